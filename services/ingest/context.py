@@ -1,0 +1,46 @@
+"""What the intake service holds for its lifetime: settings, database sessions, publisher, limiter."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import redis
+from cryptography.fernet import Fernet
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from services.ingest.ratelimit import RateLimiter
+from shared.config import Settings
+from shared.messaging import Publisher, make_celery
+from shared.secrets_store import fernet_for
+from shared.store.db import make_engine, make_session_factory
+
+
+@dataclass
+class IngestContext:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    publisher: Publisher
+    limiter: RateLimiter
+    redis: redis.Redis
+    cipher: Fernet
+
+    @classmethod
+    def build(cls, settings: Settings) -> IngestContext:
+        """Create clients; none of them connects until first used."""
+        engine = make_engine(settings.database_url)
+        client = redis.Redis.from_url(
+            settings.redis_url, socket_connect_timeout=0.5, socket_timeout=0.5
+        )
+        secret = settings.secret_key.get_secret_value()
+        contact_key = settings.contact_key.get_secret_value() if settings.contact_key else None
+        return cls(
+            settings=settings,
+            engine=engine,
+            sessions=make_session_factory(engine),
+            publisher=Publisher(make_celery(settings, name="tipline-ingest")),
+            limiter=RateLimiter(client, salt=secret.encode()),
+            redis=client,
+            cipher=fernet_for(contact_key, secret),
+        )

@@ -1,0 +1,1 @@
+"""Accepting tips: the phone system's JSON API and the shared storing service."""

@@ -1,0 +1,143 @@
+"""POST /api/v1/tips (phone system) and GET /status/<reference>."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, request
+from pydantic import ValidationError
+from sqlalchemy.exc import DBAPIError
+
+from services.ingest.context import IngestContext
+from services.ingest.intake.service import (
+    STATUS_WORDING,
+    IdempotencyConflict,
+    body_hash,
+    find_api_key,
+    public_status,
+    store_tip,
+)
+from shared.logs import get_logger
+from shared.metrics import PUBLISH_FAILURES, TIPS_RECEIVED, TIPS_REJECTED
+from shared.references import normalise_reference
+from shared.schemas.errors import field_errors
+from shared.schemas.submission import TipSubmission
+
+bp = Blueprint("intake", __name__)
+log = get_logger(__name__)
+RETRY_AFTER_SECONDS = "5"
+
+
+def _ctx() -> IngestContext:
+    ctx: IngestContext = current_app.extensions["tipline"]
+    return ctx
+
+
+def _error(status: int, message: str, **extra: Any) -> tuple[Response, int]:
+    TIPS_REJECTED.labels(channel="api", status=str(status)).inc()
+    return jsonify(error=message, **extra), status
+
+
+def _unavailable() -> tuple[Response, int, dict[str, str]]:
+    TIPS_REJECTED.labels(channel="api", status="503").inc()
+    body = jsonify(error="Tipline cannot store tips just now; nothing was saved. Please retry.")
+    return body, 503, {"Retry-After": RETRY_AFTER_SECONDS}
+
+
+@bp.post("/api/v1/tips")
+def submit_tip() -> Any:
+    ctx = _ctx()
+    length = request.content_length
+    if length is not None and length > ctx.settings.max_body_bytes:
+        return _error(413, f"Body is larger than {ctx.settings.max_body_bytes // 1024} KiB")
+    if request.mimetype != "application/json":
+        return _error(415, "Send the tip as application/json")
+    auth = request.headers.get("Authorization", "")
+    scheme, _, presented = auth.partition(" ")
+    if scheme.lower() != "bearer" or not presented.strip():
+        response, status = _error(401, "An API key is required: Authorization: Bearer <key>")
+        return response, status, {"WWW-Authenticate": "Bearer"}
+    try:
+        with ctx.sessions() as session:
+            api_key = find_api_key(session, presented=presented.strip())
+    except DBAPIError:
+        return _unavailable()
+    if api_key is None:
+        response, status = _error(401, "The API key is not recognised or has been revoked")
+        return response, status, {"WWW-Authenticate": 'Bearer error="invalid_token"'}
+
+    wait = ctx.limiter.hit(f"api:{api_key.key_hash}", limit=ctx.settings.api_rate_limit_per_minute)
+    if wait is not None:
+        response, status = _error(429, "Too many tips from this key; slow down and retry")
+        return response, status, {"Retry-After": str(wait)}
+
+    raw = request.get_data(cache=False)
+    if len(raw) > ctx.settings.max_body_bytes:
+        return _error(413, f"Body is larger than {ctx.settings.max_body_bytes // 1024} KiB")
+    try:
+        data = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        return _error(400, "Body is not valid JSON (UTF-8)")
+    if not isinstance(data, dict):
+        return _error(
+            422, "Invalid tip", errors=[{"field": "body", "message": "must be a JSON object"}]
+        )
+    try:
+        submission = TipSubmission.model_validate(data, context={"channel": "api"})
+    except ValidationError as exc:
+        return _error(422, "Invalid tip", errors=field_errors(exc))
+
+    idempotency_key = request.headers.get("Idempotency-Key")
+    if idempotency_key is not None:
+        idempotency_key = idempotency_key.strip()
+        if not idempotency_key or len(idempotency_key) > 200:
+            return _error(
+                422,
+                "Invalid tip",
+                errors=[{"field": "Idempotency-Key", "message": "must be 1 to 200 characters"}],
+            )
+    try:
+        stored = store_tip(
+            ctx.sessions,
+            submission=submission,
+            channel="api",
+            cipher=ctx.cipher,
+            api_key_id=api_key.id,
+            idempotency_key=idempotency_key,
+            digest=body_hash(data) if idempotency_key else None,
+        )
+    except IdempotencyConflict:
+        return _error(409, "This Idempotency-Key was already used with a different tip")
+    except DBAPIError as exc:
+        log.error("store_unavailable", error=type(exc).__name__)
+        return _unavailable()
+
+    headers = {}
+    if stored.created:
+        TIPS_RECEIVED.labels(channel="api").inc()
+        log.info("tip_received", tip_id=stored.tip_id, channel="api")
+        if not ctx.publisher.publish_tip(stored.tip_id):
+            PUBLISH_FAILURES.inc()
+    else:
+        headers["Idempotent-Replayed"] = "true"
+    return jsonify(reference=stored.reference, status="received"), 202, headers
+
+
+@bp.get("/status/<reference>")
+def status(reference: str) -> Any:
+    canonical = normalise_reference(reference)
+    if canonical is None:
+        return jsonify(error="That is not a Tipline reference (they look like TL-XXXX-XXXX)"), 404
+    try:
+        with _ctx().sessions() as session:
+            word = public_status(session, reference=canonical)
+    except DBAPIError:
+        return (
+            jsonify(error="Status is unavailable just now; try again shortly"),
+            503,
+            {"Retry-After": "5"},
+        )
+    if word is None:
+        return jsonify(error="We cannot find that reference"), 404
+    return jsonify(reference=canonical, status=word, message=STATUS_WORDING[word])

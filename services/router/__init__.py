@@ -1,0 +1,1 @@
+"""Tipline router: workers that decide where each tip goes, and the team queue API and console."""

@@ -1,0 +1,1 @@
+"""Operations: the figures that tell ops tips are flowing."""

@@ -1,0 +1,1 @@
+"""Where a tip is queued: team queues, claims, outcomes, notes, reassignment."""

@@ -1,0 +1,331 @@
+"""Team queue operations. Every change is one transaction with its audit event."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import case, select
+from sqlalchemy.orm import Session
+
+from services.router.queues.models import ItemOut, TipOut
+from shared.domain.grade import CLAIM_WITHIN
+from shared.store import audit
+from shared.store.dedup_index import SqlDedupIndex, cluster_summary
+from shared.store.models import AuditEvent, Decision, Note, QueueItem, Tip, User
+
+ACTIVE = ("open", "claimed")
+_PRIORITY_ORDER = case({"P1": 1, "P2": 2, "P3": 3, "P4": 4}, value=QueueItem.priority, else_=9)
+
+
+class QueueError(Exception):
+    """An action that cannot be done, with the HTTP status that says why."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def _lease_live(item: QueueItem, now: datetime) -> bool:
+    return (
+        item.state == "claimed"
+        and item.lease_expires_at is not None
+        and item.lease_expires_at > now
+    )
+
+
+def effective_state(item: QueueItem, now: datetime) -> str:
+    """'claimed' only while the lease runs; an expired lease is open again."""
+    if item.state == "claimed" and not _lease_live(item, now):
+        return "open"
+    return item.state
+
+
+def item_out(item: QueueItem, tip: Tip, decision: Decision | None, now: datetime) -> ItemOut:
+    """The list view of one item."""
+    state = effective_state(item, now)
+    claim_by = item.created_at + CLAIM_WITHIN.get(item.priority, timedelta(hours=72))  # type: ignore[call-overload]
+    return ItemOut(
+        reference=tip.reference,
+        destination=item.destination,
+        state=state,
+        priority=item.priority,
+        category=decision.category if decision else None,
+        flags=list(decision.flags) if decision else [],
+        ward=decision.ward if decision else None,
+        ward_code=decision.ward_code if decision else None,
+        location_method=decision.location_method if decision else None,
+        cluster=decision.cluster_id if decision else None,
+        cluster_size=item.cluster_size,
+        duplicate_count=tip.duplicate_count,
+        received_at=tip.received_at,
+        queued_at=item.created_at,
+        age_seconds=int((now - tip.received_at).total_seconds()),
+        claimed_by=item.holder.username if state == "claimed" and item.holder else None,
+        lease_expires_at=item.lease_expires_at if state == "claimed" else None,
+        breaching=state == "open" and now > claim_by,
+        claim_by=claim_by,
+        outcome=item.outcome,
+    )
+
+
+def list_queue(
+    db: Session,
+    *,
+    destination: str,
+    states: tuple[str, ...] = ACTIVE,
+    priority: str | None = None,
+    category: str | None = None,
+    limit: int = 200,
+    offset: int = 0,
+    now: datetime | None = None,
+) -> list[ItemOut]:
+    """A destination's items in priority order, then cluster size, then age (oldest first)."""
+    now = now or datetime.now(UTC)
+    query = (
+        select(QueueItem, Tip, Decision)
+        .join(Tip, Tip.id == QueueItem.tip_id)
+        .outerjoin(Decision, Decision.tip_id == QueueItem.tip_id)
+        .where(QueueItem.destination == destination, QueueItem.state.in_(states))
+        .order_by(_PRIORITY_ORDER, QueueItem.cluster_size.desc(), Tip.received_at, QueueItem.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    if priority:
+        query = query.where(QueueItem.priority == priority)
+    if category:
+        query = query.where(Decision.category == category)
+    return [item_out(item, tip, decision, now) for item, tip, decision in db.execute(query)]
+
+
+def find_item(
+    db: Session, *, destination: str, reference: str, lock: bool = False
+) -> QueueItem | None:
+    """The item for a tip reference in one destination's queue."""
+    query = (
+        select(QueueItem)
+        .join(Tip, Tip.id == QueueItem.tip_id)
+        .where(QueueItem.destination == destination, Tip.reference == reference)
+    )
+    if lock:
+        query = query.with_for_update(of=QueueItem)
+    return db.scalar(query)
+
+
+def claim(db: Session, *, item: QueueItem, user: User, lease_minutes: int, now: datetime) -> str:
+    """Claim an item (or renew one's own lease); 409 if someone else holds it or it is resolved."""
+    if item.state == "resolved":
+        raise QueueError(409, "This item is already resolved")
+    renewing = _lease_live(item, now) and item.claimed_by == user.id
+    if _lease_live(item, now) and not renewing:
+        holder = item.holder.username if item.holder else "another user"
+        raise QueueError(
+            409, f"Already claimed by {holder} until {item.lease_expires_at:%H:%M} UTC"
+        )
+    item.state = "claimed"
+    item.claimed_by = user.id
+    item.lease_expires_at = now + timedelta(minutes=lease_minutes)
+    item.updated_at = now
+    action = "lease_renewed" if renewing else "claimed"
+    audit.record(
+        db,
+        actor=user.username,
+        action=action,
+        tip_id=item.tip_id,
+        destination=item.destination,
+        lease_expires_at=item.lease_expires_at.isoformat(),
+    )
+    return action
+
+
+def _require_holder(item: QueueItem, user: User, now: datetime) -> None:
+    if item.state == "resolved":
+        raise QueueError(409, "This item is already resolved")
+    if _lease_live(item, now) and item.claimed_by != user.id and user.role not in ("ops", "admin"):
+        holder = item.holder.username if item.holder else "another user"
+        raise QueueError(409, f"Claimed by {holder}; only they (or ops) can do that")
+
+
+def release(db: Session, *, item: QueueItem, user: User, now: datetime) -> None:
+    """Give a claimed item back to the open queue."""
+    _require_holder(item, user, now)
+    if not _lease_live(item, now):
+        raise QueueError(409, "This item is not claimed")
+    item.state = "open"
+    item.claimed_by = None
+    item.lease_expires_at = None
+    item.updated_at = now
+    audit.record(
+        db, actor=user.username, action="released", tip_id=item.tip_id, destination=item.destination
+    )
+
+
+def add_note(
+    db: Session,
+    *,
+    tip_id: str,
+    user: User,
+    text: str,
+    now: datetime,
+    destination: str | None = None,
+) -> Note:
+    """Attach a note to a tip."""
+    note = Note(tip_id=tip_id, author_id=user.id, text=text, created_at=now)
+    db.add(note)
+    db.flush()
+    audit.record(
+        db,
+        actor=user.username,
+        action="note_added",
+        tip_id=tip_id,
+        destination=destination,
+        note_id=note.id,
+    )
+    return note
+
+
+def resolve(
+    db: Session, *, item: QueueItem, user: User, outcome: str, note: str, now: datetime
+) -> None:
+    """Close an item with an outcome and a note."""
+    _require_holder(item, user, now)
+    item.state = "resolved"
+    item.outcome = outcome
+    item.resolved_at = now
+    item.claimed_by = user.id
+    item.lease_expires_at = None
+    item.updated_at = now
+    add_note(db, tip_id=item.tip_id, user=user, text=note, now=now, destination=item.destination)
+    audit.record(
+        db,
+        actor=user.username,
+        action="resolved",
+        tip_id=item.tip_id,
+        destination=item.destination,
+        outcome=outcome,
+    )
+
+
+def reassign(
+    db: Session,
+    *,
+    item: QueueItem,
+    user: User,
+    destination: str,
+    reason: str,
+    valid: tuple[str, ...],
+    now: datetime,
+) -> None:
+    """Move an item to another destination's queue, open, with the reason recorded."""
+    _require_holder(item, user, now)
+    if destination not in valid:
+        raise QueueError(422, f"Unknown destination '{destination}'")
+    if destination == item.destination:
+        raise QueueError(409, "The item is already in that queue")
+    clash = db.scalar(
+        select(QueueItem).where(
+            QueueItem.tip_id == item.tip_id, QueueItem.destination == destination
+        )
+    )
+    if clash is not None:
+        raise QueueError(409, f"This tip is already in the {destination} queue")
+    source = item.destination
+    item.destination = destination
+    item.state = "open"
+    item.claimed_by = None
+    item.lease_expires_at = None
+    item.breached_at = None
+    item.updated_at = now
+    audit.record(
+        db,
+        actor=user.username,
+        action="reassigned",
+        tip_id=item.tip_id,
+        destination=destination,
+        source=source,
+        reason=reason,
+    )
+
+
+def tip_detail(db: Session, *, tip: Tip, user: User, visible: list[str], now: datetime) -> TipOut:
+    """Everything about a tip that this user may see; the view itself is audited."""
+    decision = db.get(Decision, tip.id)
+    items = [item for item in tip.items if item.destination in visible]
+    cluster = None
+    cluster_id = SqlDedupIndex(db).cluster_of(tip.id)
+    if cluster_id is not None:
+        summary = cluster_summary(db, cluster_id)
+        tips = {
+            row.id: row.reference
+            for row in db.scalars(
+                select(Tip).where(Tip.id.in_([m["tip_id"] for m in summary["members"]]))
+            )
+        }
+        cluster = {
+            **{key: value for key, value in summary.items() if key != "members"},
+            "members": [
+                {
+                    **{k: v for k, v in member.items() if k != "tip_id"},
+                    "reference": tips.get(member["tip_id"]),
+                    "duplicate_of": tips.get(member["duplicate_of"])
+                    if member.get("duplicate_of")
+                    else None,
+                }
+                for member in summary["members"]
+            ],
+        }
+    notes = db.scalars(select(Note).where(Note.tip_id == tip.id).order_by(Note.id)).all()
+    events = db.scalars(
+        select(AuditEvent).where(AuditEvent.tip_id == tip.id).order_by(AuditEvent.id)
+    ).all()
+    original = db.get(Tip, tip.duplicate_of) if tip.duplicate_of else None
+    audit.record(db, actor=user.username, action="tip_viewed", tip_id=tip.id)
+    return TipOut(
+        reference=tip.reference,
+        channel=tip.channel,
+        status=tip.status,
+        received_at=tip.received_at,
+        anonymous=tip.anonymous,
+        has_contact=tip.contact_encrypted is not None,
+        submission=tip.submission,
+        decision=_decision_dict(decision),
+        cluster=cluster,
+        items=[item_out(item, tip, decision, now) for item in items],
+        duplicate_of=original.reference if original else None,
+        duplicates=tip.duplicate_count,
+        notes=[{"author": n.author.username, "at": n.created_at, "text": n.text} for n in notes],
+        audit=[
+            {
+                "at": e.at,
+                "actor": e.actor,
+                "action": e.action,
+                "destination": e.destination,
+                "detail": e.detail,
+            }
+            for e in events
+        ],
+    )
+
+
+def _decision_dict(decision: Decision | None) -> dict[str, Any] | None:
+    if decision is None:
+        return None
+    return {
+        "category": decision.category,
+        "flags": decision.flags,
+        "priority": decision.priority,
+        "location": {
+            "ward_code": decision.ward_code,
+            "ward": decision.ward,
+            "method": decision.location_method,
+            "confidence": decision.location_confidence,
+            "place": decision.place,
+        },
+        "team": decision.team,
+        "destinations": decision.destinations,
+        "cluster": decision.cluster_id,
+        "cluster_size": decision.cluster_size,
+        "reasons": decision.reasons,
+        "decided_at": decision.decided_at,
+    }

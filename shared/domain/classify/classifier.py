@@ -1,0 +1,299 @@
+"""The classification engine: category and flags from a tip's text and structured fields."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from shared.domain.classify.taxonomy import (
+    SCORED_CATEGORIES,
+    SUPPLY_CATEGORIES,
+    Cue,
+    PersonRule,
+    Taxonomy,
+)
+from shared.domain.classify.text import Document, Hit
+from shared.domain.model import FLAGS, Category, Classification, Flag, Reason, TipFacts
+
+_MAX_EVIDENCE = 4
+
+
+@dataclass
+class _Findings:
+    """What has been worked out so far for one tip."""
+
+    scores: dict[Category, float] = field(default_factory=dict)
+    support: dict[Category, list[tuple[Cue, Hit]]] = field(default_factory=dict)
+    implied: dict[Category, list[Reason]] = field(default_factory=dict)
+    flags: dict[Flag, Reason] = field(default_factory=dict)
+    notes: list[Reason] = field(default_factory=list)
+    noted: set[tuple[str, str]] = field(default_factory=set)
+    any_indicator: bool = False  # some drug cue was seen, even an ambiguous one
+
+    def note(self, rule: str, detail: str, doc: Document, hit: Hit) -> None:
+        """Record an ignored cue once per cue and kind, so reasons stay readable."""
+        key = (rule, hit.cue.id)
+        if key not in self.noted:
+            self.noted.add(key)
+            self.notes.append(Reason(rule, detail, (doc.snippet(hit.start, hit.end),)))
+
+    def flag(self, name: Flag, detail: str, evidence: Iterable[str]) -> None:
+        if name not in self.flags:
+            self.flags[name] = Reason(f"flag.{name}", detail, tuple(evidence)[:_MAX_EVIDENCE])
+
+
+def classify(facts: TipFacts, taxonomy: Taxonomy) -> Classification:
+    """Category, flags (in FLAGS order) and the reasons for each."""
+    doc = Document(facts, taxonomy)
+    found = _Findings()
+    _score_indicators(doc, facts, taxonomy, found)
+    _simple_flags(doc, facts, taxonomy, found)
+    provisional = _category(found, taxonomy)
+    # People's involvement is read in any drug context, even one made only of ambiguous words.
+    drug_context = provisional != "other" or found.any_indicator
+    for rule in taxonomy.persons:
+        _person(doc, rule, provisional, drug_context, found)
+    category = _category(found, taxonomy)
+    flags = tuple(f for f in FLAGS if f in found.flags)
+    reasons = [_category_reason(category, found, taxonomy, doc)]
+    reasons += [found.flags[f] for f in flags]
+    reasons += found.notes
+    return Classification(category=category, flags=flags, reasons=tuple(reasons))
+
+
+def _valid(hits: list[Hit], doc: Document, found: _Findings) -> list[Hit]:
+    """Hits that count; negated and hypothetical ones become reasons instead."""
+    out = []
+    for hit in hits:
+        if hit.negated:
+            found.note("negated", f"Ignored, negated: {hit.cue.detail}", doc, hit)
+        elif hit.hypothetical:
+            found.note("hypothetical", f"Ignored, a worry not an event: {hit.cue.detail}", doc, hit)
+        else:
+            out.append(hit)
+    return out
+
+
+def _score_indicators(doc: Document, facts: TipFacts, tax: Taxonomy, found: _Findings) -> None:
+    has_phone = bool(facts.phone_numbers) or tax.phone_in_text.search(doc.text) is not None
+    fired: list[tuple[Cue, Hit, int]] = []
+    for cue in tax.indicators:
+        hits = _valid(doc.find(cue), doc, found)
+        if not hits:
+            continue
+        found.any_indicator = True
+        if cue.needs_phone and not has_phone:
+            found.note("unsupported", f"Ignored, no number given: {cue.detail}", doc, hits[0])
+            continue
+        # Different observations of one kind ("coming and going", "stay two minutes") add up.
+        phrases = len({h.words.lower() for h in hits})
+        fired.append((cue, hits[0], min(phrases, cue.repeat)))
+    plain = sum(1 for cue, _, _ in fired if not cue.needs_context)
+    ambiguous = len(fired) - plain
+    for cue, hit, times in fired:
+        # Ambiguous words ('line', 'white', 'selling') only mean drugs beside another indicator.
+        if cue.needs_context and plain == 0 and ambiguous < 2:
+            found.note("ambiguous", f"Ignored, no other drug indicator: {cue.detail}", doc, hit)
+            continue
+        assert cue.category is not None
+        found.scores[cue.category] = found.scores.get(cue.category, 0.0) + cue.weight * times
+        found.support.setdefault(cue.category, []).append((cue, hit))
+        for flag in cue.also_flags:
+            found.flag(flag, cue.detail, [doc.snippet(hit.start, hit.end)])
+    rule = tax.vehicles
+    if rule and facts.vehicles and found.scores.get(rule.category, 0.0) > 0:
+        found.scores[rule.category] += rule.weight
+        described = ", ".join(
+            " ".join(x for x in (v.colour, v.make, v.model, v.registration) if x)
+            for v in facts.vehicles
+        )
+        found.notes.append(Reason(f"vehicle.{rule.category}", rule.detail, (described,)))
+
+
+def _simple_flags(doc: Document, facts: TipFacts, tax: Taxonomy, found: _Findings) -> None:
+    if facts.happening_now:
+        found.flag("in_progress", "The reporter said it is happening now", ["happening_now: yes"])
+    for flag, cues in tax.flag_cues.items():
+        evidence: list[str] = []
+        details: list[str] = []
+        for cue in cues:
+            hits = _valid(doc.find(cue), doc, found)
+            if hits:
+                details.append(cue.detail)
+                evidence.extend(doc.snippet(h.start, h.end) for h in hits[:2])
+        if details:
+            found.flag(flag, "; ".join(dict.fromkeys(details)), dict.fromkeys(evidence))
+
+
+def _distance(doc: Document, mention: Hit, cue_hit: Hit) -> tuple[int, str]:
+    """Words between a mention and a cue, and which side the cue is on."""
+    if cue_hit.start >= mention.end:
+        gap = doc.token_index(cue_hit.start) - doc.token_index(max(mention.end - 1, 0)) - 1
+        return max(gap, 0), "after"
+    if cue_hit.end <= mention.start:
+        gap = doc.token_index(mention.start) - doc.token_index(max(cue_hit.end - 1, 0)) - 1
+        return max(gap, 0), "before"
+    return 0, "any"
+
+
+def _nearest(
+    doc: Document, mention: Hit, hits: list[Hit], window: int, positional: bool
+) -> tuple[int, Hit] | None:
+    best: tuple[int, Hit] | None = None
+    for hit in hits:
+        if hit.field != mention.field:
+            continue
+        gap, side = _distance(doc, mention, hit)
+        if gap > (window if hit.cue.gap is None else min(window, hit.cue.gap)):
+            continue
+        if positional and hit.cue.position != "any" and side not in (hit.cue.position, "any"):
+            continue
+        if best is None or gap < best[0]:
+            best = (gap, hit)
+    return best
+
+
+def _mentions(doc: Document, rule: PersonRule, found: _Findings) -> list[Hit]:
+    out = []
+    for cue in rule.mentions:
+        for hit in _valid(doc.find(cue), doc, found):
+            age = doc.age_of(cue, hit)
+            if age is not None and rule.max_age is not None and age > rule.max_age:
+                continue
+            out.append(hit)
+    return out
+
+
+def _person(
+    doc: Document, rule: PersonRule, category: Category, drug_context: bool, found: _Findings
+) -> None:
+    mentions = _mentions(doc, rule, found)
+    if not mentions:
+        return
+    supply = category in SUPPLY_CATEGORIES
+    involved = [
+        h
+        for cue in rule.involved
+        if (drug_context or not cue.needs_context) and (supply or not cue.supply_only)
+        for h in _valid(doc.find(cue), doc, found)
+    ]
+    if rule.scope == "tip":
+        _person_tip(doc, rule, mentions, involved, found)
+        return
+    nearby = [h for cue in rule.nearby for h in doc.find(cue)]
+    in_people: list[tuple[Hit, tuple[int, Hit] | None]] = []
+    linked = False
+    for mention in mentions:
+        near = _nearest(doc, mention, nearby, rule.window, positional=False)
+        if mention.field == "people":
+            in_people.append((mention, near))
+        links = _links(doc, mention, involved, rule.window)
+        if not links:
+            continue
+        if near is not None and near[0] < links[0][0]:
+            found.note(
+                "nearby",
+                f"Not counted, only nearby: {mention.cue.detail} ({near[1].cue.detail})",
+                doc,
+                mention,
+            )
+            continue
+        linked = True
+        cue = links[0][1].cue
+        detail = f"{cue.detail}: {mention.words.strip()}"
+        _person_flag(doc, rule, mention, links[0][1], detail, found)
+        # The nearest cue sets the child's role; a decisive cue further off (missing from care,
+        # groomed) still marks county lines.
+        for index, (gap, hit) in enumerate(links):
+            if not hit.cue.implies or (near is not None and gap > near[0]):
+                continue
+            if index == 0 or hit.cue.decisive:
+                _imply(
+                    hit.cue.implies, f"{hit.cue.detail}: {mention.words.strip()}", doc, hit, found
+                )
+                break
+    # The people field says who was seen doing it; the description, when it says, knows better.
+    pf = rule.people_field
+    if linked or pf is None or category not in pf.categories:
+        return
+    for mention, near in in_people:
+        if near is None:
+            _person_flag(doc, rule, mention, None, pf.detail, found)
+            if pf.implies:
+                _imply(pf.implies, pf.detail, doc, mention, found)
+            return
+
+
+def _links(doc: Document, mention: Hit, involved: list[Hit], window: int) -> list[tuple[int, Hit]]:
+    """Involvement cues within reach of a mention, nearest first (config order breaks ties)."""
+    out = []
+    for order, hit in enumerate(involved):
+        if hit.field != mention.field:
+            continue
+        gap, side = _distance(doc, mention, hit)
+        if gap > (window if hit.cue.gap is None else min(window, hit.cue.gap)):
+            continue
+        if hit.cue.position != "any" and side not in (hit.cue.position, "any"):
+            continue
+        out.append((gap, order, hit))
+    out.sort(key=lambda t: (t[0], t[1]))
+    return [(gap, hit) for gap, _, hit in out]
+
+
+def _person_tip(
+    doc: Document, rule: PersonRule, mentions: list[Hit], involved: list[Hit], found: _Findings
+) -> None:
+    # Signs add up when they are different signs, not the same phrase repeated.
+    distinct: dict[tuple[str, str], Hit] = {}
+    for hit in involved:
+        distinct.setdefault((hit.cue.id, hit.words.lower()), hit)
+    if sum(h.cue.weight for h in distinct.values()) < rule.threshold:
+        return
+    cues = sorted(distinct.values(), key=lambda h: (-h.cue.weight, h.start))
+    detail = f"{cues[0].cue.detail}: {mentions[0].words.strip()}"
+    evidence = [doc.snippet(mentions[0].start, mentions[0].end)]
+    evidence += [doc.snippet(h.start, h.end) for h in cues]
+    found.flag(rule.flag, detail, dict.fromkeys(evidence))
+    for hit in cues:
+        if hit.cue.implies:
+            _imply(hit.cue.implies, hit.cue.detail, doc, hit, found)
+
+
+def _person_flag(
+    doc: Document, rule: PersonRule, mention: Hit, link: Hit | None, detail: str, found: _Findings
+) -> None:
+    evidence = [doc.snippet(mention.start, mention.end)]
+    if link is not None:
+        evidence.append(doc.snippet(link.start, link.end))
+    found.flag(rule.flag, detail, dict.fromkeys(evidence))
+
+
+def _imply(category: Category, detail: str, doc: Document, hit: Hit, found: _Findings) -> None:
+    found.implied.setdefault(category, []).append(
+        Reason(f"category.{category}", detail, (doc.snippet(hit.start, hit.end),))
+    )
+
+
+def _category(found: _Findings, tax: Taxonomy) -> Category:
+    """The first category in precedence order whose evidence is strong enough."""
+    for category in SCORED_CATEGORIES:
+        if found.implied.get(category) and any(found.implied[category]):
+            return category
+        if found.scores.get(category, 0.0) >= tax.thresholds[category]:
+            return category
+    return "other"
+
+
+def _category_reason(category: Category, found: _Findings, tax: Taxonomy, doc: Document) -> Reason:
+    implied = found.implied.get(category) or []
+    support = sorted(found.support.get(category, []), key=lambda ch: -ch[0].weight)
+    details = [r.detail for r in implied] + [cue.detail for cue, _ in support]
+    evidence = [e for r in implied for e in r.evidence]
+    evidence += [doc.snippet(hit.start, hit.end) for _, hit in support]
+    if not details:
+        details = [tax.category_details[category]]
+    return Reason(
+        f"category.{category}",
+        "; ".join(dict.fromkeys(details)),
+        tuple(dict.fromkeys(evidence))[:_MAX_EVIDENCE],
+    )

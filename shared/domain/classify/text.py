@@ -1,0 +1,147 @@
+"""Reading a tip's text: fields, tokens, clauses, negation, hypotheticals and evidence snippets."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
+
+from shared.domain.classify.taxonomy import Cue, Taxonomy
+from shared.domain.model import TipFacts
+
+_TOKEN = re.compile(r"[\w£]+(?:'\w+)?")
+# Sentences never run across these, even when the reporter forgets punctuation.
+_SENTENCE = re.compile(r"[.!?]+(?=\s|$)|\n")
+_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u00a0": " "})
+_SEPARATOR = "\n\n"
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One place a cue matched, and whether it counts."""
+
+    cue: Cue
+    field: str
+    start: int
+    end: int
+    words: str
+    negated: bool = False
+    hypothetical: bool = False
+
+
+class Document:
+    """A tip's text fields joined into one searchable text, with token and clause indexes."""
+
+    def __init__(self, facts: TipFacts, taxonomy: Taxonomy) -> None:
+        parts = [
+            ("description", facts.description),
+            ("when_text", facts.when_text),
+            ("people", facts.people),
+            ("location_text", facts.location_text),
+        ]
+        original: list[str] = []
+        self.spans: list[tuple[str, int, int]] = []
+        offset = 0
+        for name, value in parts:
+            if not value:
+                continue
+            value = unicodedata.normalize("NFC", value).translate(_QUOTES)
+            self.spans.append((name, offset, offset + len(value)))
+            original.append(value)
+            offset += len(value) + len(_SEPARATOR)
+        self.original = _SEPARATOR.join(original)
+        lowered = self.original.lower()
+        # Lower-casing a few Unicode letters changes length; evidence offsets must stay aligned.
+        self.text = lowered if len(lowered) == len(self.original) else self.original
+        self.taxonomy = taxonomy
+        self.token_starts = [m.start() for m in _TOKEN.finditer(self.text)]
+        self.sentence_ends = [m.start() for m in _SENTENCE.finditer(self.text)]
+        breaks = [m.start() for m in taxonomy.clause_breaks.finditer(self.text)]
+        self.clause_ends = sorted(set(breaks) | set(self.sentence_ends))
+
+    def field_at(self, pos: int) -> str:
+        """The field (description, people, ...) a position falls in."""
+        for name, start, end in self.spans:
+            if start <= pos <= end:
+                return name
+        return "description"
+
+    def field_bounds(self, pos: int) -> tuple[int, int]:
+        for _name, start, end in self.spans:
+            if start <= pos <= end:
+                return start, end
+        return 0, len(self.text)
+
+    def token_index(self, pos: int) -> int:
+        """Index of the token at or just before a position."""
+        return max(0, bisect_right(self.token_starts, pos) - 1)
+
+    def clause(self, start: int, end: int) -> tuple[int, int]:
+        """Start and end of the clause around [start, end)."""
+        field_start, field_end = self.field_bounds(start)
+        i = bisect_left(self.clause_ends, start)
+        left = self.clause_ends[i - 1] + 1 if i > 0 else 0
+        j = bisect_left(self.clause_ends, end)
+        right = self.clause_ends[j] if j < len(self.clause_ends) else len(self.text)
+        return max(left, field_start), min(right, field_end)
+
+    def _window_start(self, start: int, clause_start: int, tokens: int) -> int:
+        first = self.token_index(start) - tokens
+        if first < 0:
+            return clause_start
+        return max(clause_start, self.token_starts[first])
+
+    def is_negated(self, start: int, end: int) -> bool:
+        """A negation cue shortly before, or a denial right after, in the same clause."""
+        c_start, c_end = self.clause(start, end)
+        w_start = self._window_start(start, c_start, self.taxonomy.negation_window)
+        if self.taxonomy.negation_before.search(self.text, w_start, start):
+            return True
+        return self.taxonomy.negation_after.match(self.text, end, c_end) is not None
+
+    def is_hypothetical(self, start: int, end: int) -> bool:
+        """A worry or a possibility ('before someone gets stabbed'), not something that happened."""
+        c_start, _ = self.clause(start, end)
+        w_start = self._window_start(start, c_start, self.taxonomy.hypothetical_window)
+        return self.taxonomy.hypothetical.search(self.text, w_start, start) is not None
+
+    def snippet(self, start: int, end: int, width: int = 50) -> str:
+        """The reporter's own words around a match, trimmed to a readable length."""
+        s_start, s_end = self.field_bounds(start)
+        i = bisect_left(self.sentence_ends, start)
+        left = self.sentence_ends[i - 1] + 1 if i > 0 else 0
+        j = bisect_left(self.sentence_ends, end)
+        right = self.sentence_ends[j] if j < len(self.sentence_ends) else len(self.text)
+        left, right = max(left, s_start, start - width), min(right, s_end, end + width)
+        words = self.original[left:right].strip(" ,;:-\n\t")
+        if left > s_start and left == start - width:
+            words = "..." + words.split(" ", 1)[-1] if " " in words else words
+        if right < s_end and right == end + width:
+            words = words.rsplit(" ", 1)[0] + "..." if " " in words else words
+        return words
+
+    def find(self, cue: Cue) -> list[Hit]:
+        """Every match of a cue in the fields it applies to."""
+        hits = []
+        for name, start, end in self.spans:
+            if name not in cue.fields:
+                continue
+            for m in cue.regex.finditer(self.text, start, end):
+                s, e = m.span()
+                negated = cue.negatable and self.is_negated(s, e)
+                hypothetical = (
+                    cue.hypothetical_blocks and not negated and self.is_hypothetical(s, e)
+                )
+                hits.append(Hit(cue, name, s, e, self.original[s:e], negated, hypothetical))
+        return hits
+
+    def age_of(self, cue: Cue, hit: Hit) -> int | None:
+        """The age captured by a mention that names one, e.g. 'about 14'."""
+        if not any(name.startswith("age_") for name in cue.regex.groupindex):
+            return None
+        m = cue.regex.match(self.text, hit.start, hit.end)
+        if m is None:
+            return None
+        ages = [v for k, v in m.groupdict().items() if k.startswith("age_") and v is not None]
+        return int(ages[0]) if ages else None

@@ -1,0 +1,1 @@
+"""Pydantic models for every boundary: what comes in, what goes out."""

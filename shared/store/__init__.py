@@ -1,0 +1,1 @@
+"""Tipline's system of record: SQLAlchemy models, sessions and migrations."""

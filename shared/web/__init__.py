@@ -1,0 +1,1 @@
+"""Flask pieces both services use: health, metrics, error bodies, security headers."""
