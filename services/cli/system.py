@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import requests
@@ -36,29 +37,67 @@ def redis_executable() -> str:
         ) from None
 
 
-def start_redis(var: Path, port: int) -> subprocess.Popen[bytes]:
+def redis_command(var: Path, port: int) -> list[str]:
     """A Redis for this run, with AOF persistence under var/redis."""
     data = var / "redis"
     data.mkdir(parents=True, exist_ok=True)
-    return subprocess.Popen(
-        [
-            redis_executable(),
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--dir",
-            str(data),
-            "--appendonly",
-            "yes",
-            "--save",
-            "",
-            "--maxmemory-policy",
-            "noeviction",
-            "--logfile",
-            str(data / "redis.log"),
-        ]
-    )
+    return [
+        redis_executable(),
+        "--port",
+        str(port),
+        "--bind",
+        "127.0.0.1",
+        "--dir",
+        str(data),
+        "--appendonly",
+        "yes",
+        "--save",
+        "",
+        "--maxmemory-policy",
+        "noeviction",
+        "--logfile",
+        str(data / "redis.log"),
+    ]
+
+
+@dataclass
+class Child:
+    """One supervised process; restarted if it exits, so the system heals itself."""
+
+    name: str
+    command: list[str]
+    env: dict[str, str]
+    proc: subprocess.Popen[bytes] | None = None
+    exited_at: float | None = None
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(self.command, env=self.env, cwd=PROJECT_ROOT)
+        self.exited_at = None
+
+    def watch(self, restart_after: float = 3.0) -> None:
+        if self.proc is None or self.proc.poll() is None:
+            return
+        if self.exited_at is None:
+            self.exited_at = time.monotonic()
+            print(
+                f"{self.name} exited with status {self.proc.returncode}; restarting in {restart_after:.0f}s",
+                file=sys.stderr,
+                flush=True,
+            )
+        elif time.monotonic() - self.exited_at >= restart_after:
+            self.start()
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+
+    def wait(self) -> None:
+        if self.proc is None:
+            return
+        try:
+            self.proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
 
 
 def _wait_http(url: str, seconds: float = 30) -> bool:
@@ -104,9 +143,9 @@ def run_system(settings: Settings, *, redis_port: int) -> int:
     shutil.rmtree(prom, ignore_errors=True)
     prom.mkdir()
     env = dict(os.environ)
-    procs: list[tuple[str, subprocess.Popen[bytes]]] = []
+    children: list[Child] = []
     if "TIPLINE_REDIS_URL" not in os.environ:
-        procs.append(("redis", start_redis(var, redis_port)))
+        children.append(Child("redis", redis_command(var, redis_port), env))
         env["TIPLINE_REDIS_URL"] = f"redis://127.0.0.1:{redis_port}/0"
     env["PROMETHEUS_MULTIPROC_DIR"] = str(prom)
     settings = Settings(redis_url=env["TIPLINE_REDIS_URL"])
@@ -121,17 +160,15 @@ def run_system(settings: Settings, *, redis_port: int) -> int:
         ("ingest", ["ingest", "--port", str(settings.ingest_port)]),
         ("api", ["api", "--port", str(settings.router_port)]),
     ):
-        procs.append((name, subprocess.Popen(me + args, env=env, cwd=PROJECT_ROOT)))
+        children.append(Child(name, me + args, env))
+    for child in children:
+        child.start()
 
     def stop(*_: object) -> None:
-        for _name, proc in reversed(procs):
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-        for _name, proc in reversed(procs):
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        for child in reversed(children):
+            child.stop()
+        for child in reversed(children):
+            child.wait()
         raise SystemExit(0)
 
     signal.signal(signal.SIGINT, stop)
@@ -160,9 +197,9 @@ def run_system(settings: Settings, *, redis_port: int) -> int:
         "",
     ]
     print("\n".join(lines), flush=True)
+    pids = ", ".join(f"{child.name} {child.proc.pid}" for child in children if child.proc)
+    print(f"Processes: {pids} (any that stops is restarted after 3 s)", flush=True)
     while True:
-        for name, proc in procs:
-            if proc.poll() is not None:
-                print(f"{name} exited with status {proc.returncode}; stopping", file=sys.stderr)
-                stop()
-        time.sleep(1)
+        for child in children:
+            child.watch()
+        time.sleep(0.5)
