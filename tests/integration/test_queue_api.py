@@ -57,7 +57,14 @@ def submit(ctx: RouterContext, description: str, **extra: object) -> str:
     return stored.reference
 
 
-def call(client: FlaskClient, tokens: dict[str, str], user: str, method: str, path: str, body: dict | None = None):  # type: ignore[no-untyped-def]
+def call(
+    client: FlaskClient,
+    tokens: dict[str, str],
+    user: str,
+    method: str,
+    path: str,
+    body: dict | None = None,
+):  # type: ignore[no-untyped-def]
     headers = {"Authorization": f"Bearer {tokens[user]}"}
     if method == "GET":
         return client.get(path, headers=headers)
@@ -68,17 +75,36 @@ def test_queue_is_in_priority_order_and_private_to_its_team(env) -> None:  # typ
     ctx, client, tokens = env
     use = submit(ctx, "Strong smell of cannabis from people smoking on the benches")
     deal = submit(ctx, "Lads dealing wraps hand to hand by the shops every night")
-    urgent = submit(ctx, "Right now a dealer is waving a knife at a customer by the shops", happening_now=True)
-    listing = call(client, tokens, "lead-north", "GET", "/api/v1/queues/cambridge-north").get_json()["items"]
+    urgent = submit(
+        ctx, "Right now a dealer is waving a knife at a customer by the shops", happening_now=True
+    )
+    listing = call(
+        client, tokens, "lead-north", "GET", "/api/v1/queues/cambridge-north"
+    ).get_json()["items"]
     order = [item["reference"] for item in listing]
     assert order == [urgent, deal, use]
     assert [item["priority"] for item in listing] == ["P1", "P3", "P4"]
-    assert call(client, tokens, "lead-east", "GET", "/api/v1/queues/cambridge-north").status_code == 403
+    assert (
+        call(client, tokens, "lead-east", "GET", "/api/v1/queues/cambridge-north").status_code
+        == 403
+    )
     assert call(client, tokens, "lead-east", "GET", f"/api/v1/tips/{deal}").status_code == 404
-    assert call(client, tokens, "lead-east", "POST", f"/api/v1/queues/cambridge-north/items/{deal}/claim").status_code == 403
+    assert (
+        call(
+            client,
+            tokens,
+            "lead-east",
+            "POST",
+            f"/api/v1/queues/cambridge-north/items/{deal}/claim",
+        ).status_code
+        == 403
+    )
     assert client.get("/api/v1/queues/cambridge-north").status_code == 401
     assert call(client, tokens, "ops", "GET", "/api/v1/queues/nowhere").status_code == 404
-    queues = {q["destination"] for q in call(client, tokens, "lead-north", "GET", "/api/v1/queues").get_json()["queues"]}
+    queues = {
+        q["destination"]
+        for q in call(client, tokens, "lead-north", "GET", "/api/v1/queues").get_json()["queues"]
+    }
     assert queues == {"cambridge-north"}
 
 
@@ -95,42 +121,88 @@ def test_claims_are_leases_that_expire(env) -> None:  # type: ignore[no-untyped-
     assert renewed.status_code == 200
 
     with ctx.sessions() as db, db.begin():
-        db.execute(update(QueueItem).values(lease_expires_at=datetime.now(UTC) - timedelta(seconds=1)))
+        db.execute(
+            update(QueueItem).values(lease_expires_at=datetime.now(UTC) - timedelta(seconds=1))
+        )
     assert call(client, tokens, "lead-north", "GET", base).get_json()["state"] == "open"
     assert expire_leases(ctx) == 1
-    assert call(client, tokens, "lead-north-2", "POST", f"{base}/claim").get_json()["claimed_by"] == "lead-north-2"
-    assert call(client, tokens, "lead-north-2", "POST", f"{base}/release").get_json()["state"] == "open"
+    assert (
+        call(client, tokens, "lead-north-2", "POST", f"{base}/claim").get_json()["claimed_by"]
+        == "lead-north-2"
+    )
+    assert (
+        call(client, tokens, "lead-north-2", "POST", f"{base}/release").get_json()["state"]
+        == "open"
+    )
     actions = actions_for(ctx, ref)
     assert actions[:1] == ["routed"]
-    assert ["claimed", "lease_renewed", "lease_expired", "claimed", "released"] == [
+    assert [
         a for a in actions if a in ("claimed", "lease_renewed", "lease_expired", "released")
-    ]
+    ] == ["claimed", "lease_renewed", "lease_expired", "claimed", "released"]
 
 
 def actions_for(ctx: RouterContext, reference: str) -> list[str]:
     with ctx.sessions() as db:
         tip_id = db.scalar(select(Tip.id).where(Tip.reference == reference))
-        return list(db.scalars(select(AuditEvent.action).where(AuditEvent.tip_id == tip_id).order_by(AuditEvent.id)))
+        return list(
+            db.scalars(
+                select(AuditEvent.action).where(AuditEvent.tip_id == tip_id).order_by(AuditEvent.id)
+            )
+        )
 
 
 def test_resolve_reassign_and_notes(env) -> None:  # type: ignore[no-untyped-def]
     ctx, client, tokens = env
     ref = submit(ctx, "Dealing from the flat above the bookies, people in and out all day")
     base = f"/api/v1/queues/cambridge-north/items/{ref}"
-    bad = call(client, tokens, "lead-north", "POST", f"{base}/resolve", {"outcome": "shrugged", "note": "x"})
+    bad = call(
+        client,
+        tokens,
+        "lead-north",
+        "POST",
+        f"{base}/resolve",
+        {"outcome": "shrugged", "note": "x"},
+    )
     assert bad.status_code == 422 and bad.get_json()["errors"][0]["field"] == "outcome"
-    assert client.post(f"{base}/notes", headers={"Authorization": f"Bearer {tokens['lead-north']}"}, data="x").status_code == 415
-    assert call(client, tokens, "lead-north", "POST", f"{base}/notes", {"text": "Known address"}).status_code == 200
-    moved = call(client, tokens, "lead-north", "POST", f"{base}/reassign", {"destination": "county-lines", "reason": "Phone number matches a known line"})
+    assert (
+        client.post(
+            f"{base}/notes", headers={"Authorization": f"Bearer {tokens['lead-north']}"}, data="x"
+        ).status_code
+        == 415
+    )
+    assert (
+        call(
+            client, tokens, "lead-north", "POST", f"{base}/notes", {"text": "Known address"}
+        ).status_code
+        == 200
+    )
+    moved = call(
+        client,
+        tokens,
+        "lead-north",
+        "POST",
+        f"{base}/reassign",
+        {"destination": "county-lines", "reason": "Phone number matches a known line"},
+    )
     assert moved.status_code == 200 and moved.get_json()["destination"] == "county-lines"
     assert call(client, tokens, "lead-north", "GET", base).status_code == 404
     assert call(client, tokens, "lead-north", "GET", f"/api/v1/tips/{ref}").status_code == 404
     cl = f"/api/v1/queues/county-lines/items/{ref}"
-    resolved = call(client, tokens, "ops", "POST", f"{cl}/resolve", {"outcome": "referred", "note": "Passed to the proactive team"})
+    resolved = call(
+        client,
+        tokens,
+        "ops",
+        "POST",
+        f"{cl}/resolve",
+        {"outcome": "referred", "note": "Passed to the proactive team"},
+    )
     assert resolved.status_code == 200 and resolved.get_json()["state"] == "resolved"
     assert call(client, tokens, "ops", "POST", f"{cl}/claim").status_code == 409
     detail = call(client, tokens, "ops", "GET", f"/api/v1/tips/{ref}").get_json()
-    assert [note["text"] for note in detail["notes"]] == ["Known address", "Passed to the proactive team"]
+    assert [note["text"] for note in detail["notes"]] == [
+        "Known address",
+        "Passed to the proactive team",
+    ]
     assert detail["items"][0]["outcome"] == "referred"
     reassigned = [e for e in detail["audit"] if e["action"] == "reassigned"]
     assert reassigned[0]["detail"]["source"] == "cambridge-north"
@@ -146,7 +218,9 @@ def test_contact_details_are_encrypted_and_every_view_is_audited(env) -> None:  
     with ctx.sessions() as db:
         tip = db.scalar(select(Tip).where(Tip.reference == ref))
         assert "Pat" not in (tip.contact_encrypted or "") and "Pat" not in str(tip.submission)
-    assert call(client, tokens, "lead-east", "GET", f"/api/v1/tips/{ref}/contact").status_code == 404
+    assert (
+        call(client, tokens, "lead-east", "GET", f"/api/v1/tips/{ref}/contact").status_code == 404
+    )
     shown = call(client, tokens, "lead-north", "GET", f"/api/v1/tips/{ref}/contact").get_json()
     assert shown["contact"] == {"name": "Pat Reporter", "email": "pat@example.org"}
     assert actions_for(ctx, ref).count("contact_viewed") == 1
@@ -156,12 +230,18 @@ def test_contact_details_are_encrypted_and_every_view_is_audited(env) -> None:  
 
 def test_unclaimed_items_past_their_claim_time_breach(env) -> None:  # type: ignore[no-untyped-def]
     ctx, client, tokens = env
-    urgent = submit(ctx, "Right now a man is threatening people with a machete while dealing", happening_now=True)
+    urgent = submit(
+        ctx,
+        "Right now a man is threatening people with a machete while dealing",
+        happening_now=True,
+    )
     calm = submit(ctx, "Dealing by the garages most evenings")
     assert detect_breaches(ctx) == 0
     with ctx.sessions() as db, db.begin():
         db.execute(update(QueueItem).values(created_at=datetime.now(UTC) - timedelta(hours=49)))
-    listing = call(client, tokens, "ops", "GET", "/api/v1/queues/cambridge-north").get_json()["items"]
+    listing = call(client, tokens, "ops", "GET", "/api/v1/queues/cambridge-north").get_json()[
+        "items"
+    ]
     assert all(item["breaching"] for item in listing)
     flagged = detect_breaches(ctx)
     assert flagged >= 3  # P1 in control-room and cambridge-north, P3 in cambridge-north
