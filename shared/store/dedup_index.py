@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Row, insert, select, text, update
+from sqlalchemy import Row, Table, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from shared.domain.dedup import DedupKeys, Entry, Link, corroborate
@@ -19,10 +19,10 @@ DEDUP_LOCK_KEY = 0x5449504C44445550
 # Bind parameters per IN list, well under SQLite's limit.
 _CHUNK = 500
 
-_E = DedupEntry.__table__
-_C = DedupCluster.__table__
-_I = DedupIdentifier.__table__
-_L = DedupLink.__table__
+_E = cast(Table, DedupEntry.__table__)
+_C = cast(Table, DedupCluster.__table__)
+_I = cast(Table, DedupIdentifier.__table__)
+_L = cast(Table, DedupLink.__table__)
 _ENTRY_COLUMNS = (
     _E.c.tip_id,
     _E.c.received_at,
@@ -45,8 +45,11 @@ _ENTRY_COLUMNS = (
 def lock_for_dedup(session: Session) -> None:
     """Serialise dedup decisions across workers; call first in the caller's transaction.
 
-    PostgreSQL takes a transaction-scoped advisory lock. SQLite needs nothing here: the engine
-    begins every transaction with BEGIN IMMEDIATE, which already admits one writer at a time.
+    PostgreSQL takes a transaction-scoped advisory lock, released at commit or rollback. Under
+    READ COMMITTED (the default) every later statement then sees the tips the previous holder
+    committed; take it before any other read if the session runs at REPEATABLE READ. SQLite
+    needs nothing here: the engine begins every transaction with BEGIN IMMEDIATE, which already
+    admits one writer at a time.
     """
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": DEDUP_LOCK_KEY})
@@ -102,6 +105,8 @@ class SqlDedupIndex:
 
     def corroborate(self, keys: DedupKeys) -> Corroboration:
         """Decide and record a tip; a second call for the same tip id changes nothing."""
+        # The caller should already hold the lock; taking it again is harmless and makes sure.
+        lock_for_dedup(self.session)
         return corroborate(self, keys)
 
     def cluster_size(self, cluster: str) -> int:

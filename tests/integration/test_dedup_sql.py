@@ -10,10 +10,10 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
-from sqlalchemy import Engine, create_engine, event, func, select, text
+from sqlalchemy import Engine, Table, create_engine, event, func, select, text
 from sqlalchemy.orm import Session
 
 from shared.domain.dedup import DedupKeys, InMemoryIndex, keys_for
@@ -27,7 +27,7 @@ pytestmark = pytest.mark.integration
 PG_BASE_URL = os.environ.get(
     "TIPLINE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
-TABLES = [m.__table__ for m in (DedupCluster, DedupEntry, DedupIdentifier, DedupLink)]
+TABLES = [cast(Table, m.__table__) for m in (DedupCluster, DedupEntry, DedupIdentifier, DedupLink)]
 SECRET = b"integration-secret"
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 LAT, LON = 52.2206, 0.1480

@@ -35,18 +35,19 @@ _FAMILY_WORDS = {"supply": "supply", "use": "drug use", "other": "other"}
 class Point(Protocol):
     """Anything with a position (None when unknown)."""
 
-    lat: float | None
-    lon: float | None
+    @property
+    def lat(self) -> float | None: ...
+    @property
+    def lon(self) -> float | None: ...
 
 
-class Placed(Protocol):
+class Placed(Point, Protocol):
     """Anything with the place fields of a tip (keys of a new tip, or a stored entry)."""
 
-    received_at: datetime
-    ward_code: str | None
-    lat: float | None
-    lon: float | None
-    location_key: str | None
+    @property
+    def ward_code(self) -> str | None: ...
+    @property
+    def location_key(self) -> str | None: ...
 
 
 def within(a: datetime, b: datetime, window: timedelta) -> bool:

@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-26 10:44:04.209912
+Create Date: 2026-11-26 10:54:54.656572
 """
 
 from __future__ import annotations
@@ -53,10 +53,10 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('tip_id', name=op.f('pk_dedup_entries'))
     )
     with op.batch_alter_table('dedup_entries', schema=None) as batch_op:
-        batch_op.create_index('ix_dedup_entries_cell_time', ['cell', 'family', 'received_at'], unique=False)
+        batch_op.create_index('ix_dedup_entries_cell_time', ['cell', 'family', 'received_at', 'duplicate_of', 'lat', 'lon', 'cluster_id', 'tip_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_dedup_entries_cluster_id'), ['cluster_id'], unique=False)
         batch_op.create_index('ix_dedup_entries_fingerprint_time', ['fingerprint', 'received_at'], unique=False)
-        batch_op.create_index('ix_dedup_entries_place_time', ['place', 'family', 'received_at'], unique=False)
+        batch_op.create_index('ix_dedup_entries_place_time', ['place', 'family', 'received_at', 'duplicate_of', 'lat', 'lon', 'cluster_id', 'tip_id'], unique=False)
 
     op.create_table('dedup_identifiers',
     sa.Column('key', sa.String(length=80), nullable=False),
