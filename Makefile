@@ -31,6 +31,10 @@ lint: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 
+# Fault injection under load: 2,000 tips per fault, both databases; prints each run's audit.
+chaos: install
+	TIPLINE_CHAOS_TIPS=$${TIPLINE_CHAOS_TIPS:-2000} $(PY) -m pytest tests/chaos tests/integration/test_redelivery.py -s -p no:cacheprovider
+
 typecheck: install
 	$(PY) -m mypy
 

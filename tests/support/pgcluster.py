@@ -50,25 +50,50 @@ class PgCluster:
         if os.geteuid() == 0:
             shutil.chown(self.root, user="postgres")
         subprocess.run(
-            _as_postgres([_bin("initdb") or "initdb", "-D", str(self.datadir), "-A", "trust", "-U", "postgres", "--no-sync"]),
-            check=True, capture_output=True,
+            _as_postgres(
+                [
+                    _bin("initdb") or "initdb",
+                    "-D",
+                    str(self.datadir),
+                    "-A",
+                    "trust",
+                    "-U",
+                    "postgres",
+                    "--no-sync",
+                ]
+            ),
+            check=True,
+            capture_output=True,
         )
         return self
 
     def start(self) -> PgCluster:
         subprocess.run(
-            _as_postgres([
-                _bin("pg_ctl") or "pg_ctl", "-D", str(self.datadir), "-l", str(self.root / "server.log"), "-w",
-                "-o", f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.root} -c fsync=on", "start",
-            ]),
-            check=True, capture_output=True,
+            _as_postgres(
+                [
+                    _bin("pg_ctl") or "pg_ctl",
+                    "-D",
+                    str(self.datadir),
+                    "-l",
+                    str(self.root / "server.log"),
+                    "-w",
+                    "-o",
+                    f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.root} -c fsync=on",
+                    "start",
+                ]
+            ),
+            check=True,
+            capture_output=True,
         )
         return self
 
     def stop(self) -> None:
         subprocess.run(
-            _as_postgres([_bin("pg_ctl") or "pg_ctl", "-D", str(self.datadir), "-m", "fast", "-w", "stop"]),
-            check=False, capture_output=True,
+            _as_postgres(
+                [_bin("pg_ctl") or "pg_ctl", "-D", str(self.datadir), "-m", "fast", "-w", "stop"]
+            ),
+            check=False,
+            capture_output=True,
         )
 
     def destroy(self) -> None:

@@ -11,6 +11,9 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from celery import Task, shared_task
+from kombu.exceptions import OperationalError as KombuOperationalError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 
 from shared.logs import get_logger
 from shared.messaging import QUEUE_RETRY
@@ -56,7 +59,23 @@ class TiplineTask(Task):  # type: ignore[misc]
             log.warning("task_failed", task=self.name, task_id=task_id, error=type(exc).__name__)
             return
         tip_id = args[0] if args and isinstance(args[0], str) else kwargs.get("tip_id")
+        if is_transient(exc):
+            # The database or broker was away for longer than the retries: the tip itself is
+            # fine, so it stays 'received' and the sweep publishes it again once they are back.
+            log.warning(
+                "task_gave_up_transient", task=self.name, tip_id=tip_id, error=type(exc).__name__
+            )
+            return
         dead_letter(self.name, tip_id, exc, attempts=self.request.retries + 1)
+
+
+def is_transient(exc: BaseException) -> bool:
+    """True for failures of the infrastructure (database or broker away), not of the tip."""
+    if isinstance(
+        exc, OperationalError | DisconnectionError | RedisConnectionError | KombuOperationalError
+    ):
+        return True
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
 
 
 def dead_letter(task_name: str, tip_id: str | None, exc: BaseException, *, attempts: int) -> None:
