@@ -26,6 +26,10 @@ class IngestContext:
     redis: redis.Redis
     cipher: Fernet
 
+    def ping_broker(self) -> None:
+        """Raise if Redis does not answer."""
+        self.redis.ping()
+
     @classmethod
     def build(cls, settings: Settings) -> IngestContext:
         """Create clients; none of them connects until first used."""

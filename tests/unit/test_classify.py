@@ -158,25 +158,6 @@ def test_flags_follow_flags_order(taxonomy: Taxonomy) -> None:
     assert got.flags == ("child_at_risk", "weapon", "violence", "in_progress")
 
 
-def test_classify_is_fast(taxonomy: Taxonomy) -> None:
-    import time
-
-    text = (
-        "Lots of people coming and going from the flat at all hours, a silver car pulls up and "
-        "someone gets in for two minutes. I think they are dealing. Smell of weed in the hallway."
-    )
-    facts = TipFacts(
-        description=text, received_at=datetime(2025, 6, 1, tzinfo=UTC), people="two men"
-    )
-    start = time.perf_counter()
-    for _ in range(200):
-        classify(facts, taxonomy)
-    assert (time.perf_counter() - start) / 200 < 0.002
-
-
-# ---- a broken rules file stops start-up with file, line and problem ---------------------------
-
-
 def broken(tmp_path: Path, old: str, new: str) -> Path:
     text = RULES.read_text(encoding="utf-8")
     assert old in text

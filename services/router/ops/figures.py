@@ -21,19 +21,19 @@ def flow_figures(
 ) -> dict[str, Any]:
     """Per-destination depth, oldest open age and breaches; waiting tips; dead letters."""
     now = now or datetime.now(UTC)
-    depth = dict(
+    depth: dict[str, int] = dict(
         db.execute(
             select(QueueItem.destination, func.count())
             .where(QueueItem.state.in_(("open", "claimed")))
             .group_by(QueueItem.destination)
-        ).all()
+        ).tuples()
     )
-    oldest = dict(
+    oldest: dict[str, datetime] = dict(
         db.execute(
             select(QueueItem.destination, func.min(QueueItem.created_at))
             .where(QueueItem.state == "open")
             .group_by(QueueItem.destination)
-        ).all()
+        ).tuples()
     )
     breaching: dict[str, int] = {}
     for priority, within in CLAIM_WITHIN.items():

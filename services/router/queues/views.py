@@ -55,12 +55,12 @@ def _body(model: type[BaseModel]) -> BaseModel | tuple[Response, int]:
 def queues() -> Any:
     names = visible_destinations(g.user, _destinations())
     with router_context().sessions() as db:
-        counts = dict(
+        counts: dict[str, int] = dict(
             db.execute(
                 select(QueueItem.destination, func.count())
                 .where(QueueItem.state.in_(service.ACTIVE), QueueItem.destination.in_(names))
                 .group_by(QueueItem.destination)
-            ).all()
+            ).tuples()
         )
     return jsonify(queues=[{"destination": name, "active": counts.get(name, 0)} for name in names])
 

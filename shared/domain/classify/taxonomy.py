@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, cast
 
 from shared.domain.model import CATEGORIES, FLAGS, Category, Flag
 from shared.domain.yamlconf import Node, load_yaml
@@ -171,15 +171,15 @@ def _cue(node: Node, what: str, *, allowed: tuple[str, ...], seen: set[str]) -> 
     weight = 1.0
     if "weight" in keys:
         weight = keys["weight"].number(f"weight of {ident!r}", low=0.1, high=10)
-    category = None
+    category: Category | None = None
     if "category" in keys:
-        category = keys["category"].choice("category", SCORED_CATEGORIES)  # type: ignore[assignment]
-    implies = None
+        category = cast(Category, keys["category"].choice("category", SCORED_CATEGORIES))
+    implies: Category | None = None
     if "implies" in keys:
-        implies = keys["implies"].choice("category", SCORED_CATEGORIES)  # type: ignore[assignment]
-    also = ()
+        implies = cast(Category, keys["implies"].choice("category", SCORED_CATEGORIES))
+    also: tuple[Flag, ...] = ()
     if "also_flags" in keys:
-        also = tuple(f.choice("flag", FLAGS) for f in keys["also_flags"].seq("also_flags"))
+        also = tuple(cast(Flag, f.choice("flag", FLAGS)) for f in keys["also_flags"].seq("also_flags"))
     position: Position = "any"
     if "position" in keys:
         position = keys["position"].choice("position", ("before", "after", "any"))  # type: ignore[assignment]
