@@ -8,7 +8,17 @@ from pathlib import Path
 import pytest
 
 DOMAIN = Path(__file__).resolve().parents[2] / "shared" / "domain"
-FORBIDDEN = {"flask", "celery", "kombu", "redis", "sqlalchemy", "psycopg", "werkzeug", "services", "shared.store"}
+FORBIDDEN = {
+    "flask",
+    "celery",
+    "kombu",
+    "redis",
+    "sqlalchemy",
+    "psycopg",
+    "werkzeug",
+    "services",
+    "shared.store",
+}
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -21,7 +31,9 @@ def imported_modules(path: Path) -> set[str]:
     return names
 
 
-@pytest.mark.parametrize("path", sorted(DOMAIN.rglob("*.py")), ids=lambda p: str(p.relative_to(DOMAIN)))
+@pytest.mark.parametrize(
+    "path", sorted(DOMAIN.rglob("*.py")), ids=lambda p: str(p.relative_to(DOMAIN))
+)
 def test_domain_module_imports_nothing_impure(path: Path) -> None:
     bad = {
         name
