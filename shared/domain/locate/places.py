@@ -11,6 +11,8 @@ from .matcher import Match
 _WEIGHT = {"landmark": 1.0, "street": 1.0, "area": 0.6}
 # A street whose main ward holds this share of its records is treated as in that ward.
 _CLEAR_SHARE = 0.75
+# A description naming districts in this many wards, and nothing more precise, is a patch.
+_AREA_LIST_WARDS = 3
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,13 @@ def is_ambiguous(place: Place, adjacent: dict[str, frozenset[str]]) -> bool:
     return not _connected({c for c, s in place.wards if s >= 0.1}, adjacent)
 
 
+def _area_list(matches: list[Match]) -> bool:
+    """Only districts are named, and they fall in three or more different wards."""
+    if any(m.phrase.place.kind != "area" for m in matches):
+        return False
+    return len({m.phrase.place.main_ward for m in matches}) >= _AREA_LIST_WARDS
+
+
 def _base_confidence(m: Match) -> float:
     kind = m.phrase.place.kind
     conf = {"landmark": 0.9, "street": 0.85, "area": 0.7}.get(kind, 0.7)
@@ -73,6 +82,11 @@ def judge(
         # "High Street, Histon": the town says which High Street.
         return PlaceVerdict("out_of_area", match=towns[0], confidence=0.8)
     if not inside:
+        return PlaceVerdict("none")
+
+    if not town_qualifies and _area_list(inside):
+        # "Arbury, Kings Hedges, Chesterton": a description listing districts names a patch
+        # (where a line delivers), not the spot.
         return PlaceVerdict("none")
 
     clear = [m for m in inside if not is_ambiguous(m.phrase.place, adjacent)]
