@@ -251,3 +251,42 @@ def test_unclaimed_items_past_their_claim_time_breach(env) -> None:  # type: ign
     metrics = client.get("/metrics").get_data(as_text=True)
     assert 'tipline_queue_breaching_items{destination="cambridge-north"} 2.0' in metrics
     assert 'tipline_queue_depth{destination="cambridge-north"} 2.0' in metrics
+
+
+def test_cluster_and_duplicates_are_shown_by_reference(env) -> None:  # type: ignore[no-untyped-def]
+    ctx, client, tokens = env
+    first = submit(ctx, "Dealing from the stairwell of the flats every evening")
+    second = submit(ctx, "Another lot of hand to hand deals by the same flats")
+    repeat = store_tip(
+        ctx.sessions,
+        submission=TipSubmission.model_validate(
+            {
+                "description": "Dealing from the stairwell of the flats, every evening!",
+                "location": WHERE,
+            }
+        ),
+        channel="api",
+        cipher=fernet_for(None, ctx.settings.secret_key.get_secret_value()),
+    )
+    assert process_tip(ctx, repeat.tip_id) == "duplicate"
+    detail = call(client, tokens, "lead-north", "GET", f"/api/v1/tips/{second}").get_json()
+    cited = [
+        e
+        for r in detail["decision"]["reasons"]
+        if r["rule"].startswith("cluster.")
+        for e in r["evidence"]
+    ]
+    assert first in cited
+    assert not [e for e in cited if len(e) == 32]  # internal ids never shown
+    cluster = detail["cluster"]
+    members = {m["reference"] for m in cluster["members"]}
+    assert {first, second, repeat.reference} <= members
+    assert cluster["size"] == 2  # the exact duplicate does not count
+    original = call(client, tokens, "lead-north", "GET", f"/api/v1/tips/{first}").get_json()
+    assert original["duplicates"] == 1
+    dup = call(client, tokens, "lead-north", "GET", f"/api/v1/tips/{repeat.reference}").get_json()
+    assert dup["duplicate_of"] == first and dup["items"] == []
+    listing = call(
+        client, tokens, "lead-north", "GET", "/api/v1/queues/cambridge-north"
+    ).get_json()["items"]
+    assert {item["reference"]: item["cluster_size"] for item in listing} == {first: 2, second: 2}

@@ -26,14 +26,14 @@ def flow_figures(
             select(QueueItem.destination, func.count())
             .where(QueueItem.state.in_(("open", "claimed")))
             .group_by(QueueItem.destination)
-        ).tuples()
+        ).tuples().all()
     )
     oldest: dict[str, datetime] = dict(
         db.execute(
             select(QueueItem.destination, func.min(QueueItem.created_at))
             .where(QueueItem.state == "open")
             .group_by(QueueItem.destination)
-        ).tuples()
+        ).tuples().all()
     )
     breaching: dict[str, int] = {}
     for priority, within in CLAIM_WITHIN.items():
@@ -45,7 +45,7 @@ def flow_figures(
                 QueueItem.created_at < now - within,
             )
             .group_by(QueueItem.destination)
-        ).all()
+        ).tuples().all()
         for destination, count in rows:
             breaching[destination] = breaching.get(destination, 0) + count
     waiting, oldest_waiting = db.execute(

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Literal
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from services.router.context import RouterContext
 from services.router.pipeline.regrade import refresh_cluster
@@ -52,7 +53,7 @@ def process_tip(ctx: RouterContext, tip_id: str) -> Outcome:
         )
         decision = ctx.pipeline.conclude(assessment, corroboration)
         now = datetime.now(UTC)
-        session.add(_decision_row(tip_id, decision, now))
+        session.add(_decision_row(tip_id, decision, now, _references(session, decision)))
         tip.processed_at = now
         if corroboration.duplicate_of is not None:
             outcome: Outcome = "duplicate"
@@ -113,7 +114,24 @@ def process_tip(ctx: RouterContext, tip_id: str) -> Outcome:
     return outcome
 
 
-def _decision_row(tip_id: str, decision: DomainDecision, now: datetime) -> Decision:
+def _references(session: Session, decision: DomainDecision) -> dict[str, str]:
+    """Tip references for the tip ids that dedup reasons cite, so leads see references."""
+    cited = {
+        item
+        for reason in decision.corroboration.reasons
+        for item in reason.evidence
+        if len(item) == 32 and item.isalnum()
+    }
+    if not cited:
+        return {}
+    return dict(
+        session.execute(select(Tip.id, Tip.reference).where(Tip.id.in_(cited))).tuples().all()
+    )
+
+
+def _decision_row(
+    tip_id: str, decision: DomainDecision, now: datetime, references: dict[str, str]
+) -> Decision:
     location = decision.location
     return Decision(
         tip_id=tip_id,
@@ -131,6 +149,9 @@ def _decision_row(tip_id: str, decision: DomainDecision, now: datetime) -> Decis
         destinations=list(decision.routing.destinations),
         cluster_id=decision.corroboration.cluster,
         cluster_size=decision.corroboration.cluster_size,
-        reasons=[reason.to_dict() for reason in decision.all_reasons],
+        reasons=[
+            {**reason.to_dict(), "evidence": [references.get(e, e) for e in reason.evidence]}
+            for reason in decision.all_reasons
+        ],
         decided_at=now,
     )

@@ -60,7 +60,7 @@ def queues() -> Any:
                 select(QueueItem.destination, func.count())
                 .where(QueueItem.state.in_(service.ACTIVE), QueueItem.destination.in_(names))
                 .group_by(QueueItem.destination)
-            ).tuples()
+            ).tuples().all()
         )
     return jsonify(queues=[{"destination": name, "active": counts.get(name, 0)} for name in names])
 
