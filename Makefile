@@ -35,6 +35,16 @@ lint: install
 chaos: install
 	TIPLINE_CHAOS_TIPS=$${TIPLINE_CHAOS_TIPS:-2000} $(PY) -m pytest tests/chaos tests/integration/test_redelivery.py -s -p no:cacheprovider
 
+BENCH_STAMP := $(VENV)/.bench-stamp
+
+$(BENCH_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[test,bench]'
+	touch $(BENCH_STAMP)
+
+# Tipline under load beside its ceilings; DB=sqlite or DB=postgres (default: PostgreSQL if reachable).
+bench: install $(BENCH_STAMP)
+	$(PY) -m bench.run --db $(or $(DB),auto)
+
 typecheck: install
 	$(PY) -m mypy
 

@@ -63,6 +63,18 @@ class Settings(BaseSettings):
         default=600, ge=1, description="Phone API submissions per key per minute"
     )
     max_body_bytes: int = Field(default=64 * 1024, description="Largest accepted request body")
+    contact_retention_days: int = Field(
+        default=365, ge=1, description="Reporters' contact details are erased after this many days"
+    )
+    tip_retention_days: int = Field(
+        default=2190, ge=1, description="Whole tips are erased after this many days (audit kept)"
+    )
+    secure_cookies: bool = Field(
+        default=False, description="Mark session cookies Secure (set when served over HTTPS)"
+    )
+    proxy_hops: int = Field(
+        default=0, ge=0, le=5, description="Reverse proxies in front whose X-Forwarded-* to trust"
+    )
     log_level: str = Field(default="INFO")
     ingest_port: int = 8000
     router_port: int = 8001

@@ -10,6 +10,8 @@ from typing import Any
 
 from cryptography.fernet import Fernet
 
+from shared.config import Settings
+
 
 def new_token(prefix: str) -> str:
     """A new high-entropy secret such as an API key or staff token."""
@@ -27,6 +29,12 @@ def fernet_for(contact_key: str | None, secret_key: str) -> Fernet:
         return Fernet(contact_key.encode())
     derived = hashlib.sha256(b"tipline-contact:" + secret_key.encode()).digest()
     return Fernet(base64.urlsafe_b64encode(derived))
+
+
+def contact_cipher(settings: Settings) -> Fernet:
+    """The cipher for reporters' contact details under these settings."""
+    key = settings.contact_key.get_secret_value() if settings.contact_key else None
+    return fernet_for(key, settings.secret_key.get_secret_value())
 
 
 def encrypt_json(cipher: Fernet, data: dict[str, Any]) -> str:

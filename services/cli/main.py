@@ -7,6 +7,35 @@ import sys
 
 from shared.config import get_settings
 
+# Defaults sized for a 2-core host; see README "Performance" for how they were chosen.
+WEB_WORKERS = 2
+WEB_THREADS = 4
+WORKER_CONCURRENCY = 2
+WORKER_POOL = "prefork"
+WORKER_QUEUES = "tipline.tips,tipline.retry,tipline.periodic"
+
+
+def worker_argv(
+    log_level: str, *, concurrency: int, pool: str, hostname: str | None = None
+) -> list[str]:
+    """Celery worker arguments for the router (also used by the benchmark's no-op ceiling)."""
+    argv = [
+        "worker",
+        "--loglevel",
+        log_level,
+        "--concurrency",
+        str(concurrency),
+        "--pool",
+        pool,
+        "-Q",
+        WORKER_QUEUES,
+        "--without-gossip",
+        "--without-mingle",
+    ]
+    if hostname:
+        argv += ["--hostname", hostname]
+    return argv
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -18,8 +47,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--redis-port", type=int, default=6390)
 
     worker = sub.add_parser("worker", help="a Celery worker running the pipeline")
-    worker.add_argument("--concurrency", type=int, default=1)
-    worker.add_argument("--pool", default="prefork", choices=("prefork", "solo", "threads"))
+    worker.add_argument("--concurrency", type=int, default=WORKER_CONCURRENCY)
+    worker.add_argument("--pool", default=WORKER_POOL, choices=("prefork", "solo", "threads"))
     worker.add_argument("--hostname", default=None)
 
     scheduler = sub.add_parser("scheduler", help="the periodic scheduler (sweep, leases, breaches)")
@@ -32,8 +61,8 @@ def _parser() -> argparse.ArgumentParser:
         web = sub.add_parser(name, help=help_text)
         web.add_argument("--host", default="127.0.0.1")
         web.add_argument("--port", type=int, default=default_port)
-        web.add_argument("--workers", type=int, default=1)
-        web.add_argument("--threads", type=int, default=4)
+        web.add_argument("--workers", type=int, default=WEB_WORKERS)
+        web.add_argument("--threads", type=int, default=WEB_THREADS)
 
     keys = sub.add_parser("keys", help="phone system API keys").add_subparsers(
         dest="keys_command", required=True
@@ -64,6 +93,9 @@ def _parser() -> argparse.ArgumentParser:
     replay = dlq.add_parser("replay", help="re-queue dead-lettered tips")
     replay.add_argument("ids", nargs="*", type=int)
     replay.add_argument("--all", action="store_true")
+
+    purge = sub.add_parser("purge", help="erase contact details and tips past retention")
+    purge.add_argument("--dry-run", action="store_true", help="print what would go; change nothing")
 
     db = sub.add_parser("db", help="database").add_subparsers(dest="db_command", required=True)
     db.add_parser("upgrade", help="apply migrations")
@@ -109,21 +141,12 @@ def main(argv: list[str] | None = None) -> int:
             Pipeline.load(data_dir=settings.data_dir, rules_dir=settings.rules_dir)  # fail fast
         app = create_celery(settings)
         if command == "worker":
-            argv_ = [
-                "worker",
-                "--loglevel",
+            argv_ = worker_argv(
                 settings.log_level,
-                "--concurrency",
-                str(args.concurrency),
-                "--pool",
-                args.pool,
-                "-Q",
-                "tipline.tips,tipline.retry,tipline.periodic",
-                "--without-gossip",
-                "--without-mingle",
-            ]
-            if args.hostname:
-                argv_ += ["--hostname", args.hostname]
+                concurrency=args.concurrency,
+                pool=args.pool,
+                hostname=args.hostname,
+            )
         else:
             argv_ = ["beat", "--loglevel", settings.log_level]
             if args.schedule_file:
@@ -153,6 +176,10 @@ def main(argv: list[str] | None = None) -> int:
         if not args.ids and not args.all:
             raise SystemExit("give dead letter ids, or --all")
         return admin.dlq_replay(settings, ids=args.ids, replay_all=args.all)
+    if command == "purge":
+        from services.cli.purge import run as purge_run
+
+        return purge_run(settings, dry_run=args.dry_run)
     if command == "db":
         return admin.db_upgrade(settings)
     if command == "rules":

@@ -6,12 +6,14 @@ from flask import Flask
 
 from services.ingest.context import IngestContext
 from services.ingest.intake.views import bp as intake_bp
+from services.ingest.openapi import build as build_openapi
+from services.ingest.web import bp as web_bp
 from shared.config import Settings, get_settings
 from shared.logs import configure_logging
 from shared.store.db import ping
-from shared.web.errors import install_json_errors
-from shared.web.headers import install_security_headers
 from shared.web.health import health_blueprint
+from shared.web.openapi import openapi_blueprint
+from shared.web.setup import new_app
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -19,20 +21,12 @@ def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or get_settings()
     configure_logging(settings.log_level)
     ctx = IngestContext.build(settings)
-    app = Flask(__name__)
-    app.config.update(
-        SECRET_KEY=settings.secret_key.get_secret_value(),
-        MAX_CONTENT_LENGTH=settings.max_body_bytes,
-        SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SAMESITE="Lax",
-    )
+    app = new_app(__name__, settings)
     app.extensions["tipline"] = ctx
     app.register_blueprint(intake_bp)
+    app.register_blueprint(web_bp)
     app.register_blueprint(
-        health_blueprint(
-            {"database": lambda: ping(ctx.engine), "broker": lambda: ctx.redis.ping() and None}
-        )
+        health_blueprint({"database": lambda: ping(ctx.engine), "broker": ctx.ping_broker})
     )
-    install_json_errors(app)
-    install_security_headers(app)
+    app.register_blueprint(openapi_blueprint(build_openapi))
     return app

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import redis
 from cryptography.fernet import Fernet
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from services.ingest.keycache import ApiKeyCache
 from services.ingest.ratelimit import RateLimiter
 from shared.config import Settings
 from shared.messaging import Publisher, make_celery
-from shared.secrets_store import fernet_for
+from shared.secrets_store import contact_cipher
 from shared.store.db import make_engine, make_session_factory
 
 
@@ -25,6 +26,7 @@ class IngestContext:
     limiter: RateLimiter
     redis: redis.Redis
     cipher: Fernet
+    api_keys: ApiKeyCache = field(default_factory=ApiKeyCache)
 
     def ping_broker(self) -> None:
         """Raise if Redis does not answer."""
@@ -38,7 +40,6 @@ class IngestContext:
             settings.redis_url, socket_connect_timeout=0.5, socket_timeout=0.5
         )
         secret = settings.secret_key.get_secret_value()
-        contact_key = settings.contact_key.get_secret_value() if settings.contact_key else None
         return cls(
             settings=settings,
             engine=engine,
@@ -46,5 +47,5 @@ class IngestContext:
             publisher=Publisher(make_celery(settings, name="tipline-ingest")),
             limiter=RateLimiter(client, salt=secret.encode()),
             redis=client,
-            cipher=fernet_for(contact_key, secret),
+            cipher=contact_cipher(settings),
         )

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from flask import Flask
 
+from services.router.console import bp as console_bp
 from services.router.context import router_context
+from services.router.openapi import build as build_openapi
 from services.router.ops.figures import gauges
 from services.router.queues.views import bp as queues_bp
 from shared.config import Settings, get_settings
 from shared.logs import configure_logging
 from shared.store.db import ping
-from shared.web.errors import install_json_errors
-from shared.web.headers import install_security_headers
 from shared.web.health import health_blueprint
+from shared.web.openapi import openapi_blueprint
+from shared.web.setup import new_app
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -20,15 +22,10 @@ def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or get_settings()
     configure_logging(settings.log_level)
     ctx = router_context(settings)
-    app = Flask(__name__)
-    app.config.update(
-        SECRET_KEY=settings.secret_key.get_secret_value(),
-        MAX_CONTENT_LENGTH=settings.max_body_bytes,
-        SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SAMESITE="Lax",
-    )
+    app = new_app(__name__, settings)
     app.extensions["tipline"] = ctx
     app.register_blueprint(queues_bp)
+    app.register_blueprint(console_bp)
 
     def broker() -> None:
         with ctx.publisher.app.connection_for_write() as connection:
@@ -40,6 +37,5 @@ def create_app(settings: Settings | None = None) -> Flask:
             gauges=lambda: gauges(ctx.sessions, ctx.pipeline.teams.destinations),
         )
     )
-    install_json_errors(app)
-    install_security_headers(app)
+    app.register_blueprint(openapi_blueprint(build_openapi))
     return app

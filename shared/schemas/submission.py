@@ -156,7 +156,14 @@ class TipSubmission(_Strict):
     @field_validator("observed_at")
     @classmethod
     def _not_future(cls, value: datetime | None) -> datetime | None:
-        if value is not None and value > datetime.now(UTC) + FUTURE_TOLERANCE:
+        if value is None:
+            return None
+        try:
+            # Times that cannot be shown in UTC (year 1 at +14:00) would break every reader.
+            value.astimezone(UTC)
+        except OverflowError as exc:
+            raise ValueError("is not a time Tipline can record") from exc
+        if value > datetime.now(UTC) + FUTURE_TOLERANCE:
             raise ValueError("is in the future")
         return value
 

@@ -21,5 +21,9 @@ def install_json_errors(app: Flask, prefix: str = "/api/") -> None:
         if request.path.startswith(prefix) or request.accept_mimetypes.best == "application/json":
             response = jsonify(error=exc.description or exc.name)
             response.status_code = exc.code or 500
+            # Keep what the error says about itself, such as Allow on a 405.
+            for name, value in exc.get_headers():
+                if name.lower() != "content-type":
+                    response.headers[name] = value
             return response
         return exc

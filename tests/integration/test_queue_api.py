@@ -17,7 +17,7 @@ from services.router.pipeline.process import process_tip
 from services.router.pipeline.upkeep import detect_breaches, expire_leases
 from shared.config import Settings
 from shared.schemas.submission import TipSubmission
-from shared.secrets_store import fernet_for
+from shared.secrets_store import contact_cipher
 from shared.store.migrate import upgrade
 from shared.store.models import AuditEvent, QueueItem, Tip
 
@@ -50,7 +50,7 @@ def submit(ctx: RouterContext, description: str, **extra: object) -> str:
         ctx.sessions,
         submission=TipSubmission.model_validate(body),
         channel="api",
-        cipher=fernet_for(None, ctx.settings.secret_key.get_secret_value()),
+        cipher=contact_cipher(ctx.settings),
     )
     assert process_tip(ctx, stored.tip_id) == "routed"
     assert process_tip(ctx, stored.tip_id) == "already_processed"
@@ -266,7 +266,7 @@ def test_cluster_and_duplicates_are_shown_by_reference(env) -> None:  # type: ig
             }
         ),
         channel="api",
-        cipher=fernet_for(None, ctx.settings.secret_key.get_secret_value()),
+        cipher=contact_cipher(ctx.settings),
     )
     assert process_tip(ctx, repeat.tip_id) == "duplicate"
     detail = call(client, tokens, "lead-north", "GET", f"/api/v1/tips/{second}").get_json()

@@ -13,13 +13,12 @@ from services.ingest.context import IngestContext
 from services.ingest.intake.service import (
     STATUS_WORDING,
     IdempotencyConflict,
+    accept_tip,
     body_hash,
-    find_api_key,
     public_status,
-    store_tip,
 )
 from shared.logs import get_logger
-from shared.metrics import PUBLISH_FAILURES, TIPS_RECEIVED, TIPS_REJECTED
+from shared.metrics import TIPS_REJECTED
 from shared.references import normalise_reference
 from shared.schemas.errors import field_errors
 from shared.schemas.submission import TipSubmission
@@ -59,8 +58,7 @@ def submit_tip() -> Any:
         response, status = _error(401, "An API key is required: Authorization: Bearer <key>")
         return response, status, {"WWW-Authenticate": "Bearer"}
     try:
-        with ctx.sessions() as session:
-            api_key = find_api_key(session, presented=presented.strip())
+        api_key = ctx.api_keys.lookup(ctx.sessions, presented.strip())
     except DBAPIError:
         return _unavailable()
     if api_key is None:
@@ -73,11 +71,14 @@ def submit_tip() -> Any:
         return response, status, {"Retry-After": str(wait)}
 
     raw = request.get_data(cache=False)
-    if len(raw) > ctx.settings.max_body_bytes:
+    # A streamed (chunked) body is cut off at the limit, so reaching the limit means it was over.
+    limit = ctx.settings.max_body_bytes - (1 if length is None else 0)
+    if len(raw) > limit:
         return _error(413, f"Body is larger than {ctx.settings.max_body_bytes // 1024} KiB")
     try:
         data = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+    except (ValueError, RecursionError):
+        # ValueError covers bad UTF-8, bad JSON and integers too long to convert.
         return _error(400, "Body is not valid JSON (UTF-8)")
     if not isinstance(data, dict):
         return _error(
@@ -91,15 +92,18 @@ def submit_tip() -> Any:
     idempotency_key = request.headers.get("Idempotency-Key")
     if idempotency_key is not None:
         idempotency_key = idempotency_key.strip()
-        if not idempotency_key or len(idempotency_key) > 200:
+        if not idempotency_key or len(idempotency_key) > 200 or not idempotency_key.isprintable():
             return _error(
                 422,
                 "Invalid tip",
-                errors=[{"field": "Idempotency-Key", "message": "must be 1 to 200 characters"}],
+                errors=[
+                    {"field": "Idempotency-Key", "message": "must be 1 to 200 printable characters"}
+                ],
             )
     try:
-        stored = store_tip(
+        stored = accept_tip(
             ctx.sessions,
+            ctx.publisher,
             submission=submission,
             channel="api",
             cipher=ctx.cipher,
@@ -113,14 +117,7 @@ def submit_tip() -> Any:
         log.error("store_unavailable", error=type(exc).__name__)
         return _unavailable()
 
-    headers = {}
-    if stored.created:
-        TIPS_RECEIVED.labels(channel="api").inc()
-        log.info("tip_received", tip_id=stored.tip_id, channel="api")
-        if not ctx.publisher.publish_tip(stored.tip_id):
-            PUBLISH_FAILURES.inc()
-    else:
-        headers["Idempotent-Replayed"] = "true"
+    headers = {} if stored.created else {"Idempotent-Replayed": "true"}
     return jsonify(reference=stored.reference, status="received"), 202, headers
 
 

@@ -5,11 +5,15 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from cryptography.fernet import Fernet
 from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
+from services.router.auth import ALL_SEEING, can_see
 from services.router.queues.models import ItemOut, TipOut
 from shared.domain.grade import CLAIM_WITHIN
+from shared.references import normalise_reference
+from shared.secrets_store import decrypt_json
 from shared.store import audit
 from shared.store.dedup_index import SqlDedupIndex, cluster_summary
 from shared.store.models import AuditEvent, Decision, Note, QueueItem, Tip, User
@@ -246,6 +250,32 @@ def reassign(
         source=source,
         reason=reason,
     )
+
+
+def visible_tip(db: Session, *, reference: str, user: User) -> Tip | None:
+    """The tip with this reference if the user may see it (via its queues or its original's)."""
+    canonical = normalise_reference(reference)
+    if canonical is None:
+        return None
+    tip = db.scalar(select(Tip).where(Tip.reference == canonical))
+    if tip is None:
+        return None
+    if user.role in ALL_SEEING or any(can_see(user, item.destination) for item in tip.items):
+        return tip
+    if tip.duplicate_of:
+        original = db.get(Tip, tip.duplicate_of)
+        if original is not None and any(can_see(user, item.destination) for item in original.items):
+            return tip
+    return None
+
+
+def reveal_contact(db: Session, *, tip: Tip, user: User, cipher: Fernet) -> dict[str, Any] | None:
+    """A reporter's contact details, decrypted; every sight of them is on the record."""
+    if tip.contact_encrypted is None:
+        return None
+    details = decrypt_json(cipher, tip.contact_encrypted)
+    audit.record(db, actor=user.username, action="contact_viewed", tip_id=tip.id)
+    return details
 
 
 def tip_detail(db: Session, *, tip: Tip, user: User, visible: list[str], now: datetime) -> TipOut:

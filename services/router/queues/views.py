@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,8 +16,7 @@ from services.router.queues import service
 from services.router.queues.models import ClaimIn, NoteIn, ReassignIn, ResolveIn
 from shared.references import normalise_reference
 from shared.schemas.errors import field_errors
-from shared.secrets_store import decrypt_json, fernet_for
-from shared.store import audit
+from shared.secrets_store import contact_cipher
 from shared.store.models import QueueItem, Tip, User
 
 bp = Blueprint("queues", __name__, url_prefix="/api/v1")
@@ -41,9 +41,12 @@ def _check_destination(destination: str) -> tuple[Response, int] | None:
 def _body(model: type[BaseModel]) -> BaseModel | tuple[Response, int]:
     if not request.is_json:
         return jsonify(error="Send application/json"), 415
-    data = request.get_json(silent=True)
-    if data is None:
-        data = {}
+    raw = request.get_data(cache=True)
+    try:
+        # An empty body means no options; a broken one is refused rather than read as empty.
+        data = json.loads(raw) if raw.strip() else {}
+    except (ValueError, RecursionError):
+        return jsonify(error="Body is not valid JSON (UTF-8)"), 400
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -60,7 +63,9 @@ def queues() -> Any:
                 select(QueueItem.destination, func.count())
                 .where(QueueItem.state.in_(service.ACTIVE), QueueItem.destination.in_(names))
                 .group_by(QueueItem.destination)
-            ).tuples().all()
+            )
+            .tuples()
+            .all()
         )
     return jsonify(queues=[{"destination": name, "active": counts.get(name, 0)} for name in names])
 
@@ -186,32 +191,16 @@ def act(destination: str, reference: str, action: str) -> Any:
     return _act(destination, reference, action)
 
 
-def _visible_tip(db: Any, reference: str) -> Tip | None:
-    canonical = normalise_reference(reference)
-    if canonical is None:
-        return None
-    tip = db.scalar(select(Tip).where(Tip.reference == canonical))
-    if tip is None:
-        return None
-    if g.user.role in ("ops", "admin") or any(can_see(g.user, i.destination) for i in tip.items):
-        return tip
-    if tip.duplicate_of:
-        original = db.get(Tip, tip.duplicate_of)
-        if original is not None and any(can_see(g.user, i.destination) for i in original.items):
-            return tip
-    return None
-
-
 @bp.get("/tips/<reference>")
 @api_login_required
 def tip(reference: str) -> Any:
     ctx = router_context()
     with ctx.sessions() as db, db.begin():
-        found = _visible_tip(db, reference)
-        if found is None:
-            return jsonify(error="No such tip, or not one you can see"), 404
         user = db.get(User, g.user.id)
         assert user is not None
+        found = service.visible_tip(db, reference=reference, user=user)
+        if found is None:
+            return jsonify(error="No such tip, or not one you can see"), 404
         out = service.tip_detail(
             db,
             tip=found,
@@ -226,17 +215,13 @@ def tip(reference: str) -> Any:
 @api_login_required
 def contact(reference: str) -> Any:
     ctx = router_context()
-    settings = ctx.settings
     with ctx.sessions() as db, db.begin():
-        found = _visible_tip(db, reference)
+        user = db.get(User, g.user.id)
+        assert user is not None
+        found = service.visible_tip(db, reference=reference, user=user)
         if found is None:
             return jsonify(error="No such tip, or not one you can see"), 404
-        if found.contact_encrypted is None:
-            return jsonify(reference=found.reference, anonymous=found.anonymous, contact=None)
-        cipher = fernet_for(
-            settings.contact_key.get_secret_value() if settings.contact_key else None,
-            settings.secret_key.get_secret_value(),
+        details = service.reveal_contact(
+            db, tip=found, user=user, cipher=contact_cipher(ctx.settings)
         )
-        details = decrypt_json(cipher, found.contact_encrypted)
-        audit.record(db, actor=g.user.username, action="contact_viewed", tip_id=found.id)
     return jsonify(reference=found.reference, anonymous=found.anonymous, contact=details)
