@@ -106,7 +106,6 @@ class QueueItem(Base):
     destination: Mapped[str] = mapped_column(String(60))
     state: Mapped[str] = mapped_column(String(10), default="open")
     priority: Mapped[str] = mapped_column(String(2))
-    cluster_size: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     claimed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)

@@ -290,3 +290,27 @@ def test_cluster_and_duplicates_are_shown_by_reference(env) -> None:  # type: ig
         client, tokens, "lead-north", "GET", "/api/v1/queues/cambridge-north"
     ).get_json()["items"]
     assert {item["reference"]: item["cluster_size"] for item in listing} == {first: 2, second: 2}
+
+
+def test_p4_tips_become_p3_when_their_cluster_is_corroborated(env) -> None:  # type: ignore[no-untyped-def]
+    ctx, client, tokens = env
+    refs = [
+        submit(ctx, "Strong smell of cannabis from people smoking on the benches"),
+        submit(ctx, "Group smoking weed by the benches again, the smell is awful"),
+    ]
+    listing = call(
+        client, tokens, "lead-north", "GET", "/api/v1/queues/cambridge-north"
+    ).get_json()["items"]
+    assert [item["priority"] for item in listing] == ["P4", "P4"]
+    refs.append(submit(ctx, "Cannabis smoke all evening from the lads on the benches"))
+    listing = call(
+        client, tokens, "lead-north", "GET", "/api/v1/queues/cambridge-north"
+    ).get_json()["items"]
+    assert {item["reference"]: (item["priority"], item["cluster_size"]) for item in listing} == {
+        ref: ("P3", 3) for ref in refs
+    }
+    assert "regraded" in actions_for(ctx, refs[0]) and "regraded" not in actions_for(ctx, refs[2])
+    reasons = call(client, tokens, "lead-north", "GET", f"/api/v1/tips/{refs[0]}").get_json()[
+        "decision"
+    ]["reasons"]
+    assert reasons[-1]["rule"] == "priority.corroborated"

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shared.domain.locate import Locator
+from shared.store.dedup import DedupEntry
 from shared.store.models import Decision, Tip
 
 LONDON = ZoneInfo("Europe/London")
@@ -151,8 +152,10 @@ def picture(
     start = datetime.combine(since, time.min, tzinfo=LONDON).astimezone(UTC)
     end = datetime.combine(until + timedelta(days=1), time.min, tzinfo=LONDON).astimezone(UTC)
     query = (
-        select(Tip, Decision)
+        select(Tip, Decision, DedupEntry.cluster_id)
         .join(Decision, Decision.tip_id == Tip.id)
+        # The live cluster (after any merges) groups the points drawn on the map.
+        .outerjoin(DedupEntry, DedupEntry.tip_id == Tip.id)
         .where(Tip.received_at >= start, Tip.received_at < end, Tip.duplicate_of.is_(None))
     )
     if category:
@@ -162,7 +165,7 @@ def picture(
     clusters: dict[str, list[tuple[float, float, str | None]]] = {}
     total = unmapped = 0
     sources: Counter[str] = Counter()
-    for tip, decision in db.execute(query):
+    for tip, decision, cluster_number in db.execute(query):
         routed_to = set(decision.destinations or [])
         # Destination lists are JSON, so team and visibility are checked here rather than in SQL.
         if team and team not in routed_to:
@@ -176,7 +179,7 @@ def picture(
         sources[source] += 1
         heat[local.weekday()][local.hour] += 1
         if decision.lat is not None and decision.lon is not None:
-            key = decision.cluster_id or tip.id
+            key = f"c{cluster_number}" if cluster_number else tip.id
             clusters.setdefault(key, []).append((decision.lat, decision.lon, decision.ward))
         else:
             unmapped += 1

@@ -26,26 +26,34 @@ def flow_figures(
             select(QueueItem.destination, func.count())
             .where(QueueItem.state.in_(("open", "claimed")))
             .group_by(QueueItem.destination)
-        ).tuples().all()
+        )
+        .tuples()
+        .all()
     )
     oldest: dict[str, datetime] = dict(
         db.execute(
             select(QueueItem.destination, func.min(QueueItem.created_at))
             .where(QueueItem.state == "open")
             .group_by(QueueItem.destination)
-        ).tuples().all()
+        )
+        .tuples()
+        .all()
     )
     breaching: dict[str, int] = {}
     for priority, within in CLAIM_WITHIN.items():
-        rows = db.execute(
-            select(QueueItem.destination, func.count())
-            .where(
-                QueueItem.state == "open",
-                QueueItem.priority == priority,
-                QueueItem.created_at < now - within,
+        rows = (
+            db.execute(
+                select(QueueItem.destination, func.count())
+                .where(
+                    QueueItem.state == "open",
+                    QueueItem.priority == priority,
+                    QueueItem.created_at < now - within,
+                )
+                .group_by(QueueItem.destination)
             )
-            .group_by(QueueItem.destination)
-        ).tuples().all()
+            .tuples()
+            .all()
+        )
         for destination, count in rows:
             breaching[destination] = breaching.get(destination, 0) + count
     waiting, oldest_waiting = db.execute(

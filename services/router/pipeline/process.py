@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.router.context import RouterContext
-from services.router.pipeline.regrade import refresh_cluster
+from services.router.pipeline.regrade import needs_regrade, regrade_cluster
 from shared.domain.facts import facts_from_submission
 from shared.domain.model import Decision as DomainDecision
 from shared.domain.pipeline import Pipeline
@@ -79,7 +79,6 @@ def process_tip(ctx: RouterContext, tip_id: str) -> Outcome:
                         destination=destination,
                         state="open",
                         priority=decision.grade.priority,
-                        cluster_size=corroboration.cluster_size,
                         created_at=now,
                         updated_at=now,
                     )
@@ -93,8 +92,8 @@ def process_tip(ctx: RouterContext, tip_id: str) -> Outcome:
                 destinations=list(decision.routing.destinations),
                 priority=decision.grade.priority,
             )
-            if corroboration.cluster is not None and corroboration.cluster_size > 1:
-                refresh_cluster(session, cluster_id=corroboration.cluster, now=now)
+            if needs_regrade(corroboration):
+                regrade_cluster(session, cluster_id=corroboration.cluster or "", now=now)
 
     DECISIONS.labels(
         category=decision.classification.category, priority=decision.grade.priority

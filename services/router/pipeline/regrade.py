@@ -1,18 +1,21 @@
-"""Keeping a cluster's queue items current when it grows: size for ordering, P4 to P3 at three.
+"""P4 to P3 when a cluster is corroborated (three or more distinct tips).
 
-Set-based on purpose: a cluster in a busy area can hold thousands of tips, and loading every
-member into Python for each new tip made routing slow down as the cluster grew.
+Queue listings read each cluster's live size from the dedup index, so nothing has to be rewritten
+as a cluster grows; only the moment a cluster reaches three (or two clusters merge) can turn an
+earlier P4 member into a P3, and only then are the members looked at.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from shared.domain.dedup.rules import MERGE
 from shared.domain.dedup.store import cluster_number
 from shared.domain.grade import grade
+from shared.domain.model import Corroboration
 from shared.store import audit
 from shared.store.dedup import DedupEntry
 from shared.store.dedup_index import SqlDedupIndex
@@ -21,28 +24,24 @@ from shared.store.models import Decision, QueueItem
 CORROBORATED = 3
 
 
-def refresh_cluster(session: Session, *, cluster_id: str, now: datetime) -> None:
-    """Update every member's queue items with the cluster size, and regrade P4 members."""
+def needs_regrade(corroboration: Corroboration) -> bool:
+    """True when this tip may have lifted earlier members of its cluster out of P4."""
+    if corroboration.cluster is None or corroboration.cluster_size < CORROBORATED:
+        return False
+    merged = any(reason.rule == MERGE for reason in corroboration.reasons)
+    return merged or corroboration.cluster_size == CORROBORATED
+
+
+def regrade_cluster(session: Session, *, cluster_id: str, now: datetime) -> None:
+    """Raise open P4 items of a corroborated cluster's members to P3, with a reason each."""
     index = SqlDedupIndex(session)
     current = index.resolve(cluster_id)
     size = index.size(current)
+    if size < CORROBORATED:
+        return
     members = select(DedupEntry.tip_id).where(
         DedupEntry.cluster_id == cluster_number(current), DedupEntry.duplicate_of.is_(None)
     )
-    session.execute(
-        update(QueueItem)
-        .where(
-            QueueItem.tip_id.in_(members),
-            QueueItem.state != "resolved",
-            QueueItem.cluster_size != size,
-        )
-        .values(cluster_size=size)
-        .execution_options(synchronize_session=False)
-    )
-    if size < CORROBORATED:
-        return
-    # Members graded P4 before the cluster reached three; once regraded they are P3, so this
-    # finds only the few items that crossed the line with this tip.
     rows = session.execute(
         select(QueueItem, Decision)
         .join(Decision, Decision.tip_id == QueueItem.tip_id)
@@ -54,7 +53,6 @@ def refresh_cluster(session: Session, *, cluster_id: str, now: datetime) -> None
     ).all()
     regraded: dict[str, Decision] = {}
     for item, decision in rows:
-        item.cluster_size = size
         new = grade(category=decision.category, flags=tuple(decision.flags), cluster_size=size)  # type: ignore[arg-type]
         if new.priority != item.priority:
             item.priority = new.priority
@@ -68,7 +66,7 @@ def refresh_cluster(session: Session, *, cluster_id: str, now: datetime) -> None
             {
                 "rule": "priority.corroborated",
                 "detail": f"Raised from P4 to P3: now one of {size} corroborating tips",
-                "evidence": [cluster_id],
+                "evidence": [current],
             },
         ]
         audit.record(
@@ -77,5 +75,5 @@ def refresh_cluster(session: Session, *, cluster_id: str, now: datetime) -> None
             action="regraded",
             tip_id=tip_id,
             priority="P3",
-            cluster=cluster_id,
+            cluster=current,
         )

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from cryptography.fernet import Fernet
-from sqlalchemy import case, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from services.router.auth import ALL_SEEING, can_see
@@ -15,6 +15,7 @@ from shared.domain.grade import CLAIM_WITHIN
 from shared.references import normalise_reference
 from shared.secrets_store import decrypt_json
 from shared.store import audit
+from shared.store.dedup import DedupCluster, DedupEntry
 from shared.store.dedup_index import SqlDedupIndex, cluster_summary
 from shared.store.models import AuditEvent, Decision, Note, QueueItem, Tip, User
 
@@ -46,7 +47,26 @@ def effective_state(item: QueueItem, now: datetime) -> str:
     return item.state
 
 
-def item_out(item: QueueItem, tip: Tip, decision: Decision | None, now: datetime) -> ItemOut:
+class Cluster(NamedTuple):
+    """A tip's live cluster: its id and how many distinct tips it holds now."""
+
+    id: str | None
+    size: int
+
+
+def cluster_for(db: Session, tip_id: str) -> Cluster:
+    """The live cluster of one tip (following merges)."""
+    row = db.execute(
+        select(DedupCluster.id, DedupCluster.size)
+        .join(DedupEntry, DedupEntry.cluster_id == DedupCluster.id)
+        .where(DedupEntry.tip_id == tip_id)
+    ).first()
+    return Cluster(f"c{row.id}", max(1, row.size)) if row else Cluster(None, 1)
+
+
+def item_out(
+    item: QueueItem, tip: Tip, decision: Decision | None, now: datetime, cluster: Cluster
+) -> ItemOut:
     """The list view of one item."""
     state = effective_state(item, now)
     claim_by = item.created_at + CLAIM_WITHIN.get(item.priority, timedelta(hours=72))  # type: ignore[call-overload]
@@ -60,8 +80,8 @@ def item_out(item: QueueItem, tip: Tip, decision: Decision | None, now: datetime
         ward=decision.ward if decision else None,
         ward_code=decision.ward_code if decision else None,
         location_method=decision.location_method if decision else None,
-        cluster=decision.cluster_id if decision else None,
-        cluster_size=item.cluster_size,
+        cluster=cluster.id,
+        cluster_size=cluster.size,
         duplicate_count=tip.duplicate_count,
         received_at=tip.received_at,
         queued_at=item.created_at,
@@ -87,12 +107,16 @@ def list_queue(
 ) -> list[ItemOut]:
     """A destination's items in priority order, then cluster size, then age (oldest first)."""
     now = now or datetime.now(UTC)
+    # The cluster's size is read live from the dedup index, so it is current without rewrites.
+    size = func.coalesce(DedupCluster.size, 1)
     query = (
-        select(QueueItem, Tip, Decision)
+        select(QueueItem, Tip, Decision, DedupCluster.id, size)
         .join(Tip, Tip.id == QueueItem.tip_id)
         .outerjoin(Decision, Decision.tip_id == QueueItem.tip_id)
+        .outerjoin(DedupEntry, DedupEntry.tip_id == QueueItem.tip_id)
+        .outerjoin(DedupCluster, DedupCluster.id == DedupEntry.cluster_id)
         .where(QueueItem.destination == destination, QueueItem.state.in_(states))
-        .order_by(_PRIORITY_ORDER, QueueItem.cluster_size.desc(), Tip.received_at, QueueItem.id)
+        .order_by(_PRIORITY_ORDER, size.desc(), Tip.received_at, QueueItem.id)
         .limit(limit)
         .offset(offset)
     )
@@ -100,7 +124,10 @@ def list_queue(
         query = query.where(QueueItem.priority == priority)
     if category:
         query = query.where(Decision.category == category)
-    return [item_out(item, tip, decision, now) for item, tip, decision in db.execute(query)]
+    return [
+        item_out(item, tip, decision, now, Cluster(f"c{number}" if number else None, max(1, n)))
+        for item, tip, decision, number, n in db.execute(query)
+    ]
 
 
 def find_item(
@@ -321,7 +348,7 @@ def tip_detail(db: Session, *, tip: Tip, user: User, visible: list[str], now: da
         submission=tip.submission,
         decision=_decision_dict(decision),
         cluster=cluster,
-        items=[item_out(item, tip, decision, now) for item in items],
+        items=[item_out(item, tip, decision, now, cluster_for(db, tip.id)) for item in items],
         duplicate_of=original.reference if original else None,
         duplicates=tip.duplicate_count,
         notes=[{"author": n.author.username, "at": n.created_at, "text": n.text} for n in notes],

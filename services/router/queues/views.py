@@ -171,7 +171,7 @@ def _act(destination: str, reference: str, action: str) -> Any:
             db.flush()
             tip = db.get(Tip, item.tip_id)
             assert tip is not None
-            out = service.item_out(item, tip, tip.decision, now)
+            out = service.item_out(item, tip, tip.decision, now, service.cluster_for(db, tip.id))
     except service.QueueError as exc:
         return jsonify(error=exc.message), exc.status
     return _json(out)
