@@ -53,6 +53,7 @@ def classify(facts: TipFacts, taxonomy: Taxonomy) -> Classification:
     drug_context = provisional != "other" or found.any_indicator
     for rule in taxonomy.persons:
         _person(doc, rule, provisional, drug_context, found)
+        _person_in_tip(doc, rule, drug_context, found)
     category = _category(found, taxonomy)
     flags = tuple(f for f in FLAGS if f in found.flags)
     reasons = [_category_reason(category, found, taxonomy, doc)]
@@ -153,9 +154,11 @@ def _nearest(
     return best
 
 
-def _mentions(doc: Document, rule: PersonRule, found: _Findings) -> list[Hit]:
+def _mentions(
+    doc: Document, rule: PersonRule, found: _Findings, cues: tuple[Cue, ...] | None = None
+) -> list[Hit]:
     out = []
-    for cue in rule.mentions:
+    for cue in rule.mentions if cues is None else cues:
         for hit in _valid(doc.find(cue), doc, found):
             age = doc.age_of(cue, hit)
             if age is not None and rule.max_age is not None and age > rule.max_age:
@@ -187,7 +190,7 @@ def _person(
         near = _nearest(doc, mention, nearby, rule.window, positional=False)
         if mention.field == "people":
             in_people.append((mention, near))
-        links = _links(doc, mention, involved, rule.window)
+        links = _links(doc, rule, mention, involved)
         if not links:
             continue
         if near is not None and near[0] < links[0][0]:
@@ -224,17 +227,33 @@ def _person(
             return
 
 
-def _links(doc: Document, mention: Hit, involved: list[Hit], window: int) -> list[tuple[int, Hit]]:
-    """Involvement cues within reach of a mention, nearest first (config order breaks ties)."""
+def _links(
+    doc: Document, rule: PersonRule, mention: Hit, involved: list[Hit]
+) -> list[tuple[int, Hit]]:
+    """Involvement cues within reach of a mention, nearest first (config order breaks ties).
+
+    A general act of supply belongs to someone else when another actor is named between it and
+    the mention ("my son told me a man was selling") or, when the act comes first, is the one
+    doing it in its own sentence ("a dealer on a moped doing drops. Nearly hit a kid").
+    """
     out = []
     for order, hit in enumerate(involved):
         if hit.field != mention.field:
             continue
         gap, side = _distance(doc, mention, hit)
-        if gap > (window if hit.cue.gap is None else min(window, hit.cue.gap)):
+        if gap > (rule.window if hit.cue.gap is None else min(rule.window, hit.cue.gap)):
             continue
         if hit.cue.position != "any" and side not in (hit.cue.position, "any"):
             continue
+        if rule.agents is not None and hit.cue.shared:
+            # Another actor between the two, or (cue first) the actor of the cue's own sentence.
+            span = (
+                (mention.end, hit.start)
+                if side == "after"
+                else (doc.sentence_start(hit.start), hit.start)
+            )
+            if side != "any" and rule.agents.search(doc.text, *span):
+                continue
         out.append((gap, order, hit))
     out.sort(key=lambda t: (t[0], t[1]))
     return [(gap, hit) for gap, _, hit in out]
@@ -257,6 +276,39 @@ def _person_tip(
     for hit in cues:
         if hit.cue.implies:
             _imply(hit.cue.implies, hit.cue.detail, doc, hit, found)
+
+
+def _person_in_tip(doc: Document, rule: PersonRule, drug_context: bool, found: _Findings) -> None:
+    """A specific person named anywhere in the tip, and signs of their involvement anywhere."""
+    tip = rule.tip
+    if tip is None or rule.flag in found.flags:
+        return
+    mentions = _mentions(doc, rule, found, tip.mentions)
+    if not mentions:
+        return
+    # Different signs add up; one sign repeated does not.
+    best: dict[str, Hit] = {}
+    for cue in tip.signs:
+        if cue.needs_context and not drug_context:
+            continue
+        hits = _valid(doc.find(cue), doc, found)
+        if hits:
+            best[cue.id] = hits[0]
+    total = sum(h.cue.weight for h in best.values())
+    if total < (tip.threshold if drug_context else tip.alone):
+        return
+    signs = sorted(best.values(), key=lambda h: (-h.cue.weight, h.start))
+    mention = mentions[0]
+    detail = f"{mention.cue.detail} ({mention.words.strip()}) and, in the same tip, " + "; ".join(
+        h.cue.detail for h in signs
+    )
+    evidence = [doc.snippet(mention.start, mention.end)]
+    evidence += [doc.snippet(h.start, h.end) for h in signs]
+    found.flag(rule.flag, detail, dict.fromkeys(evidence))
+    for hit in signs:
+        if hit.cue.implies:
+            _imply(hit.cue.implies, f"{hit.cue.detail}: {mention.words.strip()}", doc, hit, found)
+            break
 
 
 def _person_flag(

@@ -42,6 +42,7 @@ class Cue:
     gap: int | None = None  # most words allowed between a person and this cue
     supply_only: bool = False  # counts only when the tip is about supply
     decisive: bool = False  # marks its implied category even when not the nearest cue
+    shared: bool = False  # an act anyone could do: an actor named between claims it instead
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,17 @@ class PeopleFieldRule:
     categories: tuple[Category, ...]
     implies: Category | None
     detail: str
+
+
+@dataclass(frozen=True)
+class TipSigns:
+    """Reading a whole tip: a specific person named anywhere plus signs of their involvement
+    anywhere, however far apart (a child's age in one sentence, going missing three later)."""
+
+    mentions: tuple[Cue, ...]  # name one particular person: "my son", "a 15 year old"
+    signs: tuple[Cue, ...]  # involvement that needs no nearby wording: debts, going missing
+    threshold: float  # summed weight of different signs needed
+    alone: float  # summed weight needed when the tip has no other drug indicator
 
 
 @dataclass(frozen=True)
@@ -66,6 +78,10 @@ class PersonRule:
     involved: tuple[Cue, ...]
     nearby: tuple[Cue, ...]
     people_field: PeopleFieldRule | None
+    tip: TipSigns | None = None
+    # Someone else doing the act: a cue after one of these belongs to them, not to the person
+    # mentioned before it ("my son told me a man has been selling").
+    agents: re.Pattern[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -156,6 +172,7 @@ _CUE_KEYS = (
     "gap",
     "supply_only",
     "decisive",
+    "shared",
 )
 
 
@@ -179,7 +196,9 @@ def _cue(node: Node, what: str, *, allowed: tuple[str, ...], seen: set[str]) -> 
         implies = cast(Category, keys["implies"].choice("category", SCORED_CATEGORIES))
     also: tuple[Flag, ...] = ()
     if "also_flags" in keys:
-        also = tuple(cast(Flag, f.choice("flag", FLAGS)) for f in keys["also_flags"].seq("also_flags"))
+        also = tuple(
+            cast(Flag, f.choice("flag", FLAGS)) for f in keys["also_flags"].seq("also_flags")
+        )
     position: Position = "any"
     if "position" in keys:
         position = keys["position"].choice("position", ("before", "after", "any"))  # type: ignore[assignment]
@@ -192,6 +211,7 @@ def _cue(node: Node, what: str, *, allowed: tuple[str, ...], seen: set[str]) -> 
             ("hypothetical_blocks", False),
             ("supply_only", False),
             ("decisive", False),
+            ("shared", False),
         )
     }
     repeat = int(keys["repeat"].number("repeat", low=1, high=5)) if "repeat" in keys else 1
@@ -220,7 +240,7 @@ def _person(flag: Flag, node: Node, seen: set[str]) -> PersonRule:
     keys = node.mapping(
         f"persons.{flag}",
         required=("scope", "mentions", "involved"),
-        optional=("window", "max_age", "threshold", "nearby", "people_field"),
+        optional=("window", "max_age", "threshold", "nearby", "people_field", "tip", "agents"),
     )
     scope: Scope = keys["scope"].choice("scope", ("near", "tip"))  # type: ignore[assignment]
     window = int(keys["window"].number("window", low=1, high=60)) if "window" in keys else 10
@@ -247,6 +267,7 @@ def _person(flag: Flag, node: Node, seen: set[str]) -> PersonRule:
             "gap",
             "supply_only",
             "decisive",
+            "shared",
         ),
         seen,
     )
@@ -266,9 +287,39 @@ def _person(flag: Flag, node: Node, seen: set[str]) -> PersonRule:
             else None,  # type: ignore[arg-type]
             detail=pf["detail"].text("detail"),
         )
+    tip = _tip_signs(keys["tip"], flag, max_age, seen) if "tip" in keys else None
+    agents = _bounded(keys["agents"], f"persons.{flag}.agents") if "agents" in keys else None
     return PersonRule(
-        flag, scope, window, max_age, threshold, mentions, involved, nearby, people_field
+        flag,
+        scope,
+        window,
+        max_age,
+        threshold,
+        mentions,
+        involved,
+        nearby,
+        people_field,
+        tip,
+        agents,
     )
+
+
+def _tip_signs(node: Node, flag: Flag, max_age: int | None, seen: set[str]) -> TipSigns:
+    keys = node.mapping(
+        f"persons.{flag}.tip", required=("mentions", "signs", "threshold"), optional=("alone",)
+    )
+    mentions = _cues(keys["mentions"], "mention", ("fields", "negatable"), seen)
+    for cue in mentions:
+        if _captures_age(cue) and max_age is None:
+            raise keys["mentions"].error(
+                f"mention {cue.id!r} captures an age but max_age is not set"
+            )
+    signs = _cues(
+        keys["signs"], "sign", ("fields", "weight", "negatable", "implies", "needs_context"), seen
+    )
+    threshold = keys["threshold"].number("threshold", low=0.1, high=50)
+    alone = keys["alone"].number("alone", low=0.1, high=50) if "alone" in keys else threshold
+    return TipSigns(mentions, signs, threshold, alone)
 
 
 def _build(root: Node) -> Taxonomy:

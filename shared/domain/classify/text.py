@@ -92,6 +92,12 @@ class Document:
             return clause_start
         return max(clause_start, self.token_starts[first])
 
+    def sentence_start(self, pos: int) -> int:
+        """Where the sentence holding a position begins (within its field)."""
+        i = bisect_left(self.sentence_ends, pos)
+        start = self.sentence_ends[i - 1] + 1 if i > 0 else 0
+        return max(start, self.field_bounds(pos)[0])
+
     def is_negated(self, start: int, end: int) -> bool:
         """A negation cue shortly before, or a denial right after, in the same clause."""
         c_start, c_end = self.clause(start, end)
