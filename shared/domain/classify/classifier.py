@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Literal
 
+from shared.domain.classify.scorer import CategoryModel
 from shared.domain.classify.taxonomy import (
     SCORED_CATEGORIES,
     SUPPLY_CATEGORIES,
@@ -29,6 +31,7 @@ class _Findings:
     notes: list[Reason] = field(default_factory=list)
     noted: set[tuple[str, str]] = field(default_factory=set)
     any_indicator: bool = False  # some drug cue was seen, even an ambiguous one
+    denied: bool = False  # a drug cue was seen only negated or as a worry ("no dealing here")
 
     def note(self, rule: str, detail: str, doc: Document, hit: Hit) -> None:
         """Record an ignored cue once per cue and kind, so reasons stay readable."""
@@ -42,8 +45,52 @@ class _Findings:
             self.flags[name] = Reason(f"flag.{name}", detail, tuple(evidence)[:_MAX_EVIDENCE])
 
 
+# When the rules leave room for the learned scorer (see `rules_only`).
+FallbackCase = Literal["no_indicator", "too_little"]
+_CASE_DETAIL: dict[str, str] = {
+    "no_indicator": "No indicator phrase matched",
+    "too_little": "Indicator words matched but too few to decide",
+}
+
+
 def classify(facts: TipFacts, taxonomy: Taxonomy) -> Classification:
-    """Category, flags (in FLAGS order) and the reasons for each."""
+    """Category, flags (in FLAGS order) and the reasons for each.
+
+    The indicator rules decide whenever they find drug evidence. Only when they find none (other)
+    does the learned scorer get a say, and then only when it is confident; flags always come from
+    the rules.
+    """
+    ruled, case = rules_only(facts, taxonomy)
+    model = taxonomy.category_model
+    if model is None or case is None:
+        return ruled
+    score = model.score(facts)
+    category = decide(ruled.category, case, score.category, score.probability, model)
+    if category is None:
+        return ruled
+    what = f"{_CASE_DETAIL[case]}; the wording is most like {score.label} ({score.probability:.2f})"
+    reason = Reason("category.model", what, score.evidence)
+    # The rules' own category reason ("no drug indicator found") no longer holds; their notes do.
+    return Classification(
+        category=category, flags=ruled.flags, reasons=(reason, *ruled.reasons[1:])
+    )
+
+
+def decide(
+    ruled: Category,
+    case: FallbackCase | None,
+    scored: Category,
+    probability: float,
+    model: CategoryModel,
+) -> Category | None:
+    """The scorer's category when it may overrule the rules, else None (the rules stand)."""
+    if case is None or ruled != "other" or scored == "other":
+        return None
+    return scored if probability >= model.threshold else None
+
+
+def rules_only(facts: TipFacts, taxonomy: Taxonomy) -> tuple[Classification, FallbackCase | None]:
+    """The indicator rules' classification, and whether they leave room for the scorer."""
     doc = Document(facts, taxonomy)
     found = _Findings()
     _score_indicators(doc, facts, taxonomy, found)
@@ -59,7 +106,11 @@ def classify(facts: TipFacts, taxonomy: Taxonomy) -> Classification:
     reasons = [_category_reason(category, found, taxonomy, doc)]
     reasons += [found.flags[f] for f in flags]
     reasons += found.notes
-    return Classification(category=category, flags=flags, reasons=tuple(reasons))
+    case: FallbackCase | None = None
+    # A reporter who says there are no drugs is believed; the scorer reads words, not negation.
+    if category == "other" and not found.denied:
+        case = "too_little" if found.any_indicator else "no_indicator"
+    return Classification(category=category, flags=flags, reasons=tuple(reasons)), case
 
 
 def _valid(hits: list[Hit], doc: Document, found: _Findings) -> list[Hit]:
@@ -79,7 +130,10 @@ def _score_indicators(doc: Document, facts: TipFacts, tax: Taxonomy, found: _Fin
     has_phone = bool(facts.phone_numbers) or tax.phone_in_text.search(doc.text) is not None
     fired: list[tuple[Cue, Hit, int]] = []
     for cue in tax.indicators:
-        hits = _valid(doc.find(cue), doc, found)
+        raw = doc.find(cue)
+        hits = _valid(raw, doc, found)
+        if len(hits) < len(raw):
+            found.denied = True
         if not hits:
             continue
         found.any_indicator = True

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, cast
 
+from shared.domain.classify.scorer import CategoryModel
 from shared.domain.model import CATEGORIES, FLAGS, Category, Flag
 from shared.domain.yamlconf import Node, load_yaml
 
@@ -110,11 +111,16 @@ class Taxonomy:
     flag_details: dict[Flag, str]
     persons: tuple[PersonRule, ...]
     vehicles: VehicleRule | None
+    # The learned fallback for tips the indicator rules leave as other; None runs the rules alone.
+    category_model: CategoryModel | None = None
 
     @classmethod
-    def load(cls, path: Path | None = None) -> Taxonomy:
-        """Load and validate a taxonomy file; raises ConfigError naming file, line and problem."""
-        return _build(load_yaml(path or DEFAULT_PATH))
+    def load(cls, path: Path | None = None, *, with_model: bool = True) -> Taxonomy:
+        """Load and validate a taxonomy file; raises ConfigError naming file, line and problem.
+
+        `with_model=False` skips reading the category model (training makes a new one).
+        """
+        return _build(load_yaml(path or DEFAULT_PATH), with_model=with_model)
 
 
 def _alternation(node: Node, what: str) -> re.Pattern[str]:
@@ -322,11 +328,11 @@ def _tip_signs(node: Node, flag: Flag, max_age: int | None, seen: set[str]) -> T
     return TipSigns(mentions, signs, threshold, alone)
 
 
-def _build(root: Node) -> Taxonomy:
+def _build(root: Node, *, with_model: bool = True) -> Taxonomy:
     top = root.mapping(
         "taxonomy",
         required=("version", "settings", "negation", "hypothetical", "categories", "indicators"),
-        optional=("flags", "persons", "vehicles", "phone_in_text"),
+        optional=("flags", "persons", "vehicles", "phone_in_text", "category_model"),
     )
     if top["version"].value != 1:
         raise top["version"].error("unsupported taxonomy version (expected 1)")
@@ -405,6 +411,13 @@ def _build(root: Node) -> Taxonomy:
         if "phone_in_text" in top
         else re.compile(r"(?<!\d)(?:\+44\s?7|07)\d{3}\s?\d{3}\s?\d{3}(?!\d)")
     )
+    # Read last, so a mistake in the rules themselves is reported first.
+    model = None
+    if "category_model" in top:
+        spec = top["category_model"].mapping("category_model", required=("path",))
+        relative = Path(spec["path"].text("category_model.path"))
+        if with_model:
+            model = CategoryModel.load(Path(root.path).parent / relative)
     return Taxonomy(
         path=root.path,
         negation_window=int(settings["negation_window"].number("negation_window", low=1, high=20)),
@@ -423,4 +436,5 @@ def _build(root: Node) -> Taxonomy:
         flag_details=flag_details,
         persons=tuple(persons),
         vehicles=vehicles,
+        category_model=model,
     )
