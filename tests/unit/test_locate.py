@@ -252,3 +252,21 @@ def test_nothing_at_all(locator: Locator) -> None:
     loc = locator.resolve(tip())
     assert loc.method == "none" and loc.confidence == 0.0
     assert "location.none" in rules(loc)
+
+
+@pytest.mark.parametrize(
+    ("text", "ward"),
+    [
+        ("Ely, flats by the railway station", None),
+        ("Huntingdon, near the bus station", None),
+        ("flats by the railway station", "Petersfield"),
+        ("by the Grafton", "Market"),
+    ],
+)
+def test_a_named_town_beats_a_facility_every_town_has(
+    locator: Locator, text: str, ward: str | None
+) -> None:
+    loc = locator.resolve(tip(text=text))
+    assert loc.ward == ward
+    if ward is None:
+        assert loc.method == "out_of_area"

@@ -61,6 +61,18 @@ def _area_list(matches: list[Match]) -> bool:
     return len({m.phrase.place.main_ward for m in matches}) >= _AREA_LIST_WARDS
 
 
+# Words that name a kind of facility every town has ("the railway station", "bus station"): a
+# landmark written only with these is Cambridge's only when no other town is named beside it.
+_FACILITY_WORDS = frozenset(
+    "the railway train rail bus coach station stn hospital police library leisure centre "
+    "center shopping retail park market town city college school university".split()
+)
+
+
+def _specific_landmark(m: Match) -> bool:
+    return m.phrase.place.kind == "landmark" and not set(m.phrase.words) <= _FACILITY_WORDS
+
+
 def _base_confidence(m: Match) -> float:
     kind = m.phrase.place.kind
     conf = {"landmark": 0.9, "street": 0.85, "area": 0.7}.get(kind, 0.7)
@@ -77,7 +89,7 @@ def judge(
     """Weigh the mentions of a field; `extra` mentions (from elsewhere) only settle ties."""
     towns = [m for m in matches if m.phrase.place.kind == "out_of_area"]
     inside = [m for m in matches if m.phrase.place.kind != "out_of_area"]
-    has_landmark = any(m.phrase.place.kind == "landmark" for m in inside)
+    has_landmark = any(_specific_landmark(m) for m in inside)
     if towns and (not inside or (town_qualifies and not has_landmark)):
         # "High Street, Histon": the town says which High Street.
         return PlaceVerdict("out_of_area", match=towns[0], confidence=0.8)
