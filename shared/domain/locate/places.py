@@ -64,8 +64,31 @@ def _area_list(matches: list[Match]) -> bool:
 # Words that name a kind of facility every town has ("the railway station", "bus station"): a
 # landmark written only with these is Cambridge's only when no other town is named beside it.
 _FACILITY_WORDS = frozenset(
-    "the railway train rail bus coach station stn hospital police library leisure centre "
-    "center shopping retail park market town city college school university".split()
+    [
+        "the",
+        "railway",
+        "train",
+        "rail",
+        "bus",
+        "coach",
+        "station",
+        "stn",
+        "hospital",
+        "police",
+        "library",
+        "leisure",
+        "centre",
+        "center",
+        "shopping",
+        "retail",
+        "park",
+        "market",
+        "town",
+        "city",
+        "college",
+        "school",
+        "university",
+    ]
 )
 
 
