@@ -108,7 +108,11 @@ def rules_only(facts: TipFacts, taxonomy: Taxonomy) -> tuple[Classification, Fal
     reasons += found.notes
     case: FallbackCase | None = None
     # A reporter who says there are no drugs is believed; the scorer reads words, not negation.
-    if category == "other" and not found.denied:
+    # A tip the rules read as a safeguarding concern with no drug word at all (a carer taking a
+    # pension, a child groomed online) is about that concern, not drugs: the scorer, which sees
+    # only words like "14 year old" and "man", does not get a say either.
+    explained = not found.any_indicator and any(r.flag in found.flags for r in taxonomy.persons)
+    if category == "other" and not found.denied and not explained:
         case = "too_little" if found.any_indicator else "no_indicator"
     return Classification(category=category, flags=flags, reasons=tuple(reasons)), case
 
