@@ -35,7 +35,8 @@ class IngestContext:
     @classmethod
     def build(cls, settings: Settings) -> IngestContext:
         """Create clients; none of them connects until first used."""
-        engine = make_engine(settings.database_url)
+        # No ping on checkout: storing a tip retries once on a fresh connection instead.
+        engine = make_engine(settings.database_url, pool_pre_ping=False)
         client = redis.Redis.from_url(
             settings.redis_url, socket_connect_timeout=0.5, socket_timeout=0.5
         )

@@ -6,6 +6,7 @@ import threading
 import time
 from dataclasses import dataclass
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.ingest.intake.service import find_api_key
@@ -24,6 +25,12 @@ class KnownKey:
     key_hash: str
 
 
+def _find(sessions: sessionmaker[Session], presented: str) -> KnownKey | None:
+    with sessions() as session:
+        row = find_api_key(session, presented=presented)
+        return None if row is None else KnownKey(row.id, row.key_hash)
+
+
 class ApiKeyCache:
     """Remembers active keys for KEY_TTL_SECONDS; unknown keys are always looked up again."""
 
@@ -40,9 +47,13 @@ class ApiKeyCache:
             cached = self._known.get(digest)
         if cached is not None and cached[0] > now:
             return cached[1]
-        with sessions() as session:
-            row = find_api_key(session, presented=presented)
-            found = None if row is None else KnownKey(row.id, row.key_hash)
+        try:
+            found = _find(sessions, presented)
+        except DBAPIError as exc:
+            if not exc.connection_invalidated:
+                raise
+            # Pooled connections are not pinged before use: a dead one gets one fresh retry.
+            found = _find(sessions, presented)
         with self._lock:
             if found is None:
                 self._known.pop(digest, None)

@@ -49,7 +49,13 @@ def router_context(settings: Settings | None = None) -> RouterContext:
 
 
 def reset_router_context() -> None:
-    """After a fork: keep the loaded pipeline but open fresh database connections."""
+    """In a worker pool process after the fork: keep the loaded pipeline, open fresh connections.
+
+    The pool does not ping on checkout (a round trip per task): processing a tip retries once
+    on a fresh connection when a pooled one turns out dead, and other tasks retry by policy.
+    """
     with _lock:
         if _current is not None:
             _current.engine.dispose(close=False)
+            _current.engine = make_engine(_current.settings.database_url, pool_pre_ping=False)
+            _current.sessions = make_session_factory(_current.engine)

@@ -3,13 +3,31 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Row, Table, insert, select, text, update
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    Select,
+    Table,
+    and_,
+    case,
+    insert,
+    literal,
+    literal_column,
+    null,
+    or_,
+    select,
+    text,
+    union_all,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from shared.domain.dedup import DedupKeys, Entry, Link, corroborate
+from shared.domain.dedup.decide import Lookups, lookups
 from shared.domain.dedup.store import Candidate, cluster_id, cluster_number
 from shared.domain.model import Corroboration, Family, Reason
 from shared.store.dedup import DedupCluster, DedupEntry, DedupIdentifier, DedupLink
@@ -95,19 +113,137 @@ def _chunks(items: Sequence[Any]) -> list[Sequence[Any]]:
     return [items[i : i + _CHUNK] for i in range(0, len(items), _CHUNK)]
 
 
-class SqlDedupIndex:
-    """A DedupIndex over the caller's session; works inside its transaction and never commits."""
+@dataclass
+class _Prefetched:
+    """Answers to one tip's lookups, read together; the index keeps `clusters` current as it writes."""
 
-    def __init__(self, session: Session) -> None:
+    tip_id: str
+    asked: Lookups
+    entries: dict[str, Entry]
+    fingerprint: list[Entry]
+    near: list[Candidate]
+    place: list[Candidate]
+    sharing: list[tuple[str, Candidate]]
+    clusters: dict[int, tuple[int, int | None]]  # id -> (size, merged_into)
+
+
+# The cluster each looked-up tip belongs to comes back on the same row, so resolving it and
+# reading its size costs no further round trip (entries always point at a current cluster).
+_ENTRY_ONLY = {"fingerprint", "ward_code", "place", "location_key", "cell", "duplicate_count"}
+_ENTRY_ONLY |= {"decided_cluster_id", "decided_size"}
+
+
+def _branch(kind: str, where: ColumnElement[bool], *, full: bool, key: Any = None) -> Select[Any]:
+    """One lookup of the prefetch, shaped to the common row (entry-only columns null if not full)."""
+    columns: list[Any] = [literal_column(f"'{kind}'").label("kind")]
+    columns.append((key if key is not None else null()).label("ident"))
+    for column in _ENTRY_COLUMNS:
+        if full or column.key not in _ENTRY_ONLY:
+            columns.append(column)
+        else:
+            columns.append(null().label(column.key))
+    columns += [_C.c.size.label("c_size"), _C.c.merged_into.label("c_into")]
+    joined = _E.join(_C, _C.c.id == _E.c.cluster_id)
+    if kind == "sharing":
+        joined = _I.join(joined, _E.c.tip_id == _I.c.tip_id)
+    return select(*columns).select_from(joined).where(where)
+
+
+def _prefetch(session: Session, keys: DedupKeys) -> _Prefetched:
+    """Run every lookup `corroborate` will make for this tip as one UNION ALL statement."""
+    asked = lookups(keys)
+    fingerprint, since, until = asked.fingerprint
+    branches = [
+        _branch("self", _E.c.tip_id == keys.tip_id, full=True),
+        _branch(
+            "fingerprint",
+            and_(_E.c.fingerprint == fingerprint, _E.c.received_at.between(since, until)),
+            full=True,
+        ),
+    ]
+    if asked.near is not None:
+        cells, (lat_lo, lat_hi, lon_lo, lon_hi), family, since, until = asked.near
+        where = and_(
+            _E.c.cell.in_(list(cells)),
+            _E.c.family == family,
+            _E.c.received_at >= since,
+            _E.c.received_at <= until,
+            _E.c.duplicate_of.is_(None),
+            _E.c.lat.between(lat_lo, lat_hi),
+            _E.c.lon.between(lon_lo, lon_hi),
+        )
+        branches.append(_branch("near", where, full=False))
+    if asked.place is not None:
+        place, family, since, until = asked.place
+        where = and_(
+            _E.c.place == place,
+            _E.c.family == family,
+            _E.c.received_at >= since,
+            _E.c.received_at <= until,
+            _E.c.duplicate_of.is_(None),
+        )
+        branches.append(_branch("place", where, full=False))
+    if asked.sharing is not None:
+        idents, since, until = asked.sharing
+        where = and_(
+            _I.c.key.in_(list(idents)),
+            _I.c.received_at >= since,
+            _I.c.received_at <= until,
+            _E.c.duplicate_of.is_(None),
+        )
+        branches.append(_branch("sharing", where, full=False, key=_I.c.key))
+    found = _Prefetched(keys.tip_id, asked, {}, [], [], [], [], {})
+    for row in session.execute(union_all(*branches)):
+        found.clusters[row.cluster_id] = (row.c_size, row.c_into)
+        if row.kind in ("self", "fingerprint"):
+            entry = _entry(row)
+            found.entries[entry.tip_id] = entry
+            if row.kind == "fingerprint":
+                found.fingerprint.append(entry)
+        elif row.kind == "near":
+            found.near.append(_candidate(row))
+        elif row.kind == "place":
+            found.place.append(_candidate(row))
+        else:
+            found.sharing.append((row.ident, _candidate(row)))
+    return found
+
+
+class SqlDedupIndex:
+    """A DedupIndex over the caller's session; works inside its transaction and never commits.
+
+    `locked=True` says the caller already holds the dedup lock in this transaction; `deferred`
+    collects the writes instead of executing them (see __init__).
+    """
+
+    def __init__(
+        self, session: Session, *, locked: bool = False, deferred: list[Any] | None = None
+    ) -> None:
         self.session = session
+        self.locked = locked
+        # With a list, writes that return nothing are queued there for the caller to send
+        # together; the decision never reads back what it writes.
+        self.deferred = deferred
+        self._ahead: _Prefetched | None = None
+
+    def _write(self, statement: Any, params: Any = None) -> None:
+        if self.deferred is not None:
+            self.deferred.append((statement, params))
+        else:
+            self.session.execute(statement, params)
 
     # DedupIndex
 
     def corroborate(self, keys: DedupKeys) -> Corroboration:
         """Decide and record a tip; a second call for the same tip id changes nothing."""
-        # The caller should already hold the lock; taking it again is harmless and makes sure.
-        lock_for_dedup(self.session)
-        return corroborate(self, keys)
+        if not self.locked:
+            lock_for_dedup(self.session)
+        # Every lookup the decision will make, answered in one round trip under the lock.
+        self._ahead = _prefetch(self.session, keys)
+        try:
+            return corroborate(self, keys)
+        finally:
+            self._ahead = None
 
     def cluster_size(self, cluster: str) -> int:
         """Distinct non-duplicate tips in a cluster now, following merges."""
@@ -123,6 +259,9 @@ class SqlDedupIndex:
     # DedupStore
 
     def entry(self, tip_id: str) -> Entry | None:
+        ahead = self._ahead
+        if ahead is not None and (tip_id in ahead.entries or tip_id == ahead.tip_id):
+            return ahead.entries.get(tip_id)
         row = self.session.execute(select(*_ENTRY_COLUMNS).where(_E.c.tip_id == tip_id)).first()
         return None if row is None else _entry(row)
 
@@ -137,6 +276,9 @@ class SqlDedupIndex:
         ]
 
     def same_fingerprint(self, fingerprint: str, since: datetime, until: datetime) -> list[Entry]:
+        ahead = self._ahead
+        if ahead is not None and ahead.asked.fingerprint == (fingerprint, since, until):
+            return list(ahead.fingerprint)
         rows = self.session.execute(
             select(*_ENTRY_COLUMNS).where(
                 _E.c.fingerprint == fingerprint,
@@ -154,6 +296,9 @@ class SqlDedupIndex:
         since: datetime,
         until: datetime,
     ) -> list[Candidate]:
+        ahead = self._ahead
+        if ahead is not None and ahead.asked.near == (tuple(cells), box, family, since, until):
+            return list(ahead.near)
         lat_lo, lat_hi, lon_lo, lon_hi = box
         rows = self.session.execute(
             select(*_CANDIDATE_COLUMNS).where(
@@ -172,6 +317,9 @@ class SqlDedupIndex:
     def at_place(
         self, place: str, family: Family, since: datetime, until: datetime
     ) -> list[Candidate]:
+        ahead = self._ahead
+        if ahead is not None and ahead.asked.place == (place, family, since, until):
+            return list(ahead.place)
         rows = self.session.execute(
             select(*_CANDIDATE_COLUMNS).where(
                 _E.c.place == place,
@@ -186,6 +334,9 @@ class SqlDedupIndex:
     def sharing(
         self, keys: Sequence[str], since: datetime, until: datetime
     ) -> list[tuple[str, Candidate]]:
+        ahead = self._ahead
+        if ahead is not None and ahead.asked.sharing == (tuple(keys), since, until):
+            return list(ahead.sharing)
         rows = self.session.execute(
             select(_I.c.key, *_CANDIDATE_COLUMNS)
             .join(_E, _E.c.tip_id == _I.c.tip_id)
@@ -201,16 +352,26 @@ class SqlDedupIndex:
     def resolve(self, cluster: str) -> str:
         number = cluster_number(cluster)
         seen = {number}
+        known = self._ahead.clusters if self._ahead is not None else {}
         while True:
-            row = self.session.execute(select(_C.c.merged_into).where(_C.c.id == number)).first()
-            if row is None:
-                raise KeyError(cluster)
-            if row.merged_into is None or row.merged_into in seen:
+            merged_into: int | None
+            if number in known:
+                merged_into = known[number][1]
+            else:
+                row = self.session.execute(
+                    select(_C.c.merged_into).where(_C.c.id == number)
+                ).first()
+                if row is None:
+                    raise KeyError(cluster)
+                merged_into = row.merged_into
+            if merged_into is None or merged_into in seen:
                 return cluster_id(number)
-            number = row.merged_into
+            number = merged_into
             seen.add(number)
 
     def size(self, cluster: str) -> int:
+        if self._ahead is not None and cluster_number(cluster) in self._ahead.clusters:
+            return self._ahead.clusters[cluster_number(cluster)][0]
         size = self.session.execute(
             select(_C.c.size).where(_C.c.id == cluster_number(cluster))
         ).scalar_one_or_none()
@@ -220,6 +381,8 @@ class SqlDedupIndex:
 
     def new_cluster(self) -> str:
         number = self.session.execute(insert(_C).values(size=0).returning(_C.c.id)).scalar_one()
+        if self._ahead is not None:
+            self._ahead.clusters[number] = (0, None)
         return cluster_id(number)
 
     def merge(self, keep: str, absorbed: Sequence[str]) -> None:
@@ -233,7 +396,7 @@ class SqlDedupIndex:
         size = sum(r.size for r in rows)
         firsts = [r.first_seen for r in rows if r.first_seen is not None]
         lasts = [r.last_seen for r in rows if r.last_seen is not None]
-        self.session.execute(
+        self._write(
             update(_C)
             .where(_C.c.id == keep_n)
             .values(
@@ -243,15 +406,19 @@ class SqlDedupIndex:
             )
         )
         # Only the members and merge pointers of the absorbed clusters change.
-        self.session.execute(update(_E).where(_E.c.cluster_id.in_(gone)).values(cluster_id=keep_n))
-        self.session.execute(
-            update(_C).where(_C.c.merged_into.in_(gone)).values(merged_into=keep_n)
-        )
-        self.session.execute(update(_C).where(_C.c.id.in_(gone)).values(merged_into=keep_n, size=0))
+        self._write(update(_E).where(_E.c.cluster_id.in_(gone)).values(cluster_id=keep_n))
+        self._write(update(_C).where(_C.c.merged_into.in_(gone)).values(merged_into=keep_n))
+        self._write(update(_C).where(_C.c.id.in_(gone)).values(merged_into=keep_n, size=0))
+        if self._ahead is not None:
+            known = self._ahead.clusters
+            known[keep_n] = (size, None)
+            for number, (_, into) in list(known.items()):
+                if number in gone or into in gone:
+                    known[number] = (0 if number in gone else known[number][0], keep_n)
 
     def add(self, entry: Entry, identifiers: Sequence[str], links: Sequence[Link]) -> None:
         number = cluster_number(entry.cluster)
-        self.session.execute(
+        self._write(
             insert(_E).values(
                 tip_id=entry.tip_id,
                 received_at=entry.received_at,
@@ -271,7 +438,7 @@ class SqlDedupIndex:
             )
         )
         if entry.duplicate_of is None and identifiers:
-            self.session.execute(
+            self._write(
                 insert(_I),
                 [
                     {"key": k, "tip_id": entry.tip_id, "received_at": entry.received_at}
@@ -279,7 +446,7 @@ class SqlDedupIndex:
                 ],
             )
         if links:
-            self.session.execute(
+            self._write(
                 insert(_L),
                 [
                     {
@@ -293,21 +460,29 @@ class SqlDedupIndex:
                     for i, link in enumerate(links)
                 ],
             )
-        row = self.session.execute(
-            select(_C.c.size, _C.c.first_seen, _C.c.last_seen).where(_C.c.id == number)
-        ).one()
-        t = entry.received_at
-        self.session.execute(
+        t = literal(entry.received_at, _C.c.first_seen.type)
+        grows = entry.duplicate_of is None
+        # One statement: the new size and seen-times are worked out from the row being updated.
+        self._write(
             update(_C)
             .where(_C.c.id == number)
             .values(
-                size=row.size + (1 if entry.duplicate_of is None else 0),
-                first_seen=t if row.first_seen is None else min(row.first_seen, t),
-                last_seen=t if row.last_seen is None else max(row.last_seen, t),
+                size=_C.c.size + (1 if grows else 0),
+                first_seen=case(
+                    (or_(_C.c.first_seen.is_(None), _C.c.first_seen > t), t),
+                    else_=_C.c.first_seen,
+                ),
+                last_seen=case(
+                    (or_(_C.c.last_seen.is_(None), _C.c.last_seen < t), t),
+                    else_=_C.c.last_seen,
+                ),
             )
         )
+        if self._ahead is not None and number in self._ahead.clusters:
+            size, into = self._ahead.clusters[number]
+            self._ahead.clusters[number] = (size + (1 if grows else 0), into)
         if entry.duplicate_of is not None:
-            self.session.execute(
+            self._write(
                 update(_E)
                 .where(_E.c.tip_id == entry.duplicate_of)
                 .values(duplicate_count=_E.c.duplicate_count + 1)

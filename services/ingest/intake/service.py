@@ -7,11 +7,11 @@ import json
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from cryptography.fernet import Fernet
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Engine, Table, insert, select
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.logs import get_logger
@@ -23,6 +23,7 @@ from shared.secrets_store import encrypt_json, token_hash
 from shared.store.models import ApiKey, QueueItem, Tip
 
 log = get_logger(__name__)
+_TIPS = cast(Table, Tip.__table__)
 
 
 class IdempotencyConflict(Exception):
@@ -61,6 +62,37 @@ def _replay(session: Session, api_key_id: int, idempotency_key: str, digest: str
     return Stored(tip.id, tip.reference, created=False)
 
 
+def _insert(engine: Engine, row: dict[str, Any]) -> None:
+    if engine.dialect.name == "postgresql":
+        # One statement in autocommit mode is its own transaction, and it returns only after
+        # the commit is flushed to the WAL: one round trip instead of BEGIN, INSERT and COMMIT.
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(insert(_TIPS), [row])
+    else:
+        with engine.begin() as conn:
+            conn.execute(insert(_TIPS), [row])
+
+
+def _insert_durably(factory: sessionmaker[Session], row: dict[str, Any]) -> None:
+    """Insert and commit a tip row; once more on a fresh connection if a pooled one was dead."""
+    engine = factory.kw["bind"]
+    try:
+        _insert(engine, row)
+    except DBAPIError as exc:
+        if not exc.connection_invalidated:
+            raise
+        # Pooled connections are not pinged before use. The retry keeps the tip's id, so if the
+        # first insert did commit before the connection dropped, the retry finds it instead of
+        # storing the tip twice.
+        try:
+            _insert(engine, row)
+        except IntegrityError:
+            with factory() as session:
+                if session.get(Tip, row["id"]) is None:
+                    raise
+        log.warning("database_reconnect")
+
+
 def store_tip(
     factory: sessionmaker[Session],
     *,
@@ -83,27 +115,26 @@ def store_tip(
         reporter = submission.reporter.model_dump(exclude={"anonymous"}, exclude_none=True)
         contact = encrypt_json(cipher, reporter)
     for _attempt in range(3):
-        tip = Tip(
-            id=uuid.uuid4().hex,
-            reference=new_reference(),
-            channel=channel,
-            status="received",
-            received_at=now,
-            submission=submission.without_contact(),
-            anonymous=submission.reporter.anonymous,
-            contact_encrypted=contact,
-            api_key_id=api_key_id,
-            idempotency_key=idempotency_key,
-            body_hash=digest,
-            call_id=submission.call_id,
+        row = {
+            "id": uuid.uuid4().hex,
+            "reference": new_reference(),
+            "channel": channel,
+            "status": "received",
+            "received_at": now,
+            "submission": submission.without_contact(),
+            "anonymous": submission.reporter.anonymous,
+            "contact_encrypted": contact,
+            "api_key_id": api_key_id,
+            "idempotency_key": idempotency_key,
+            "body_hash": digest,
+            "call_id": submission.call_id,
             # Counted as a publish attempt now; the sweep re-publishes if it never arrives.
-            published_at=now,
-            publish_attempts=1,
-        )
+            "published_at": now,
+            "publish_attempts": 1,
+        }
         try:
-            with factory() as session, session.begin():
-                session.add(tip)
-            return Stored(tip.id, tip.reference, created=True)
+            _insert_durably(factory, row)
+            return Stored(str(row["id"]), str(row["reference"]), created=True)
         except IntegrityError:
             if idempotency_key is not None and api_key_id is not None and digest is not None:
                 with factory() as session:

@@ -121,14 +121,25 @@ def submit_tip() -> Any:
     return jsonify(reference=stored.reference, status="received"), 202, headers
 
 
+def _status_word(reference: str) -> str | None:
+    """The status word; once more on a fresh connection if a pooled one was dead."""
+    for attempt in (1, 2):
+        try:
+            with _ctx().sessions() as session:
+                return public_status(session, reference=reference)
+        except DBAPIError as exc:
+            if attempt == 2 or not exc.connection_invalidated:
+                raise
+    return None
+
+
 @bp.get("/status/<reference>")
 def status(reference: str) -> Any:
     canonical = normalise_reference(reference)
     if canonical is None:
         return jsonify(error="That is not a Tipline reference (they look like TL-XXXX-XXXX)"), 404
     try:
-        with _ctx().sessions() as session:
-            word = public_status(session, reference=canonical)
+        word = _status_word(canonical)
     except DBAPIError:
         return (
             jsonify(error="Status is unavailable just now; try again shortly"),

@@ -14,6 +14,35 @@ from .store import Candidate, DedupStore, Entry, Link, cluster_number
 
 
 @dataclass(frozen=True)
+class Lookups:
+    """The bounded lookups deciding a tip makes, so an index can answer them all at once."""
+
+    fingerprint: tuple[str, datetime, datetime]
+    near: tuple[tuple[int, ...], tuple[float, float, float, float], str, datetime, datetime] | None
+    place: tuple[str, str, datetime, datetime] | None
+    sharing: tuple[tuple[str, ...], datetime, datetime] | None
+
+
+def lookups(keys: DedupKeys) -> Lookups:
+    """The arguments `corroborate` passes to each DedupStore lookup for this tip."""
+    t = keys.received_at
+    dup = rules.DUPLICATE_WINDOW
+    near = place = sharing = None
+    window = rules.CLUSTER_WINDOW
+    if keys.family in rules.PLACE_FAMILIES:
+        if keys.lat is not None and keys.lon is not None:
+            cells = tuple(neighbour_cells(keys.lat, keys.lon, rules.NEAR_M))
+            box = bounding_box(keys.lat, keys.lon, rules.NEAR_M)
+            near = (cells, box, keys.family, t - window, t + window)
+        if keys.place:
+            place = (keys.place, keys.family, t - window, t + window)
+    if keys.identifiers:
+        ident = rules.IDENTIFIER_WINDOW
+        sharing = (tuple(keys.identifiers), t - ident, t + ident)
+    return Lookups((keys.fingerprint, t - dup, t + dup), near, place, sharing)
+
+
+@dataclass(frozen=True)
 class _Match:
     """An earlier tip that links to the new one under a rule."""
 
@@ -73,7 +102,7 @@ def _find_original(store: DedupStore, keys: DedupKeys) -> tuple[Entry, Entry, st
     t = keys.received_at
     window = rules.DUPLICATE_WINDOW
     matches: list[tuple[Entry, str]] = []
-    for cand in store.same_fingerprint(keys.fingerprint, t - window, t + window):
+    for cand in store.same_fingerprint(*lookups(keys).fingerprint):
         if cand.tip_id == keys.tip_id or not rules.within(t, cand.received_at, window):
             continue
         where = rules.same_place(keys, cand)
@@ -142,23 +171,20 @@ def _matches(store: DedupStore, keys: DedupKeys) -> list[_Match]:
         gap = abs((t - other.received_at).total_seconds())
         found.append(_Match(rule, other, resolved[other.cluster], gap, distance))
 
-    window = rules.CLUSTER_WINDOW
-    if keys.family in rules.PLACE_FAMILIES:
-        if keys.lat is not None and keys.lon is not None:
-            cells = neighbour_cells(keys.lat, keys.lon, rules.NEAR_M)
-            box = bounding_box(keys.lat, keys.lon, rules.NEAR_M)
-            for other in store.near(cells, box, keys.family, t - window, t + window):
-                d = rules.distance_m(keys, other)
-                if rules.is_near(d) and rules.within(t, other.received_at, window):
-                    add(rules.NEAR, other, d)
-        if keys.place:
-            for other in store.at_place(keys.place, keys.family, t - window, t + window):
-                if rules.within(t, other.received_at, window):
-                    add(rules.PLACE, other)
-    if keys.identifiers:
-        window = rules.IDENTIFIER_WINDOW
-        for key, other in store.sharing(keys.identifiers, t - window, t + window):
-            if rules.within(t, other.received_at, window):
+    planned = lookups(keys)
+    if planned.near is not None:
+        cells, box, _, since, until = planned.near
+        for other in store.near(cells, box, keys.family, since, until):
+            d = rules.distance_m(keys, other)
+            if rules.is_near(d) and rules.within(t, other.received_at, rules.CLUSTER_WINDOW):
+                add(rules.NEAR, other, d)
+    if planned.place is not None:
+        for other in store.at_place(keys.place or "", keys.family, *planned.place[2:]):
+            if rules.within(t, other.received_at, rules.CLUSTER_WINDOW):
+                add(rules.PLACE, other)
+    if planned.sharing is not None:
+        for key, other in store.sharing(keys.identifiers, *planned.sharing[1:]):
+            if rules.within(t, other.received_at, rules.IDENTIFIER_WINDOW):
                 add(rules.PHONE if identifier_kind(key) == PHONE else rules.VEHICLE, other)
     return found
 
