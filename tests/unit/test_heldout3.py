@@ -8,32 +8,9 @@ out-of-area or unplaceable tips given no ward. Every miss is printed (`pytest -s
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-from functools import lru_cache
-from pathlib import Path
+from tests.support.heldout import DATA, check_shape, load, report_and_check
 
-from tests.support.procs import ROOT
-
-DATA = Path(__file__).resolve().parents[1] / "data" / "heldout3_tips.jsonl"
-FLAGS = ("child_at_risk", "vulnerable_adult", "weapon", "violence", "in_progress")
-TEAMS = {
-    "Arbury": "cambridge-north",
-    "East Chesterton": "cambridge-north",
-    "King's Hedges": "cambridge-north",
-    "West Chesterton": "cambridge-north",
-    "Abbey": "cambridge-east",
-    "Coleridge": "cambridge-east",
-    "Petersfield": "cambridge-east",
-    "Romsey": "cambridge-east",
-    "Cherry Hinton": "cambridge-south",
-    "Queen Edith's": "cambridge-south",
-    "Trumpington": "cambridge-south",
-    "Castle": "cambridge-west-central",
-    "Market": "cambridge-west-central",
-    "Newnham": "cambridge-west-central",
-}
+SET = DATA / "heldout3_tips.jsonl"
 
 # Floors: just under what the current rules achieve. The acceptance floors are category 0.92,
 # every flag F1 0.90, priority 0.92, destinations 0.88, located wards 0.97 and no-ward 0.95.
@@ -52,133 +29,9 @@ FLOORS = {
 }
 
 
-def _rows() -> list[dict]:
-    return [
-        json.loads(line) for line in DATA.read_text(encoding="utf-8").splitlines() if line.strip()
-    ]
-
-
-@lru_cache(maxsize=1)
-def _run() -> tuple[list[dict], list[dict]]:
-    rows = _rows()
-    body = "".join(
-        json.dumps({k: v for k, v in row.items() if k != "expect"}) + "\n" for row in rows
-    )
-    proc = subprocess.run(
-        [sys.executable, "-m", "services.cli.main", "classify"],
-        input=body,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=300,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    out = [json.loads(line) for line in proc.stdout.splitlines() if line.strip()]
-    assert len(out) == len(rows)
-    return rows, out
-
-
-def _acceptable_wards(expected) -> list[str | None]:
-    return expected if isinstance(expected, list) else [expected]
-
-
-def _acceptable_destinations(exp: dict, got_ward: str | None) -> set[str]:
-    """The expected set; for a tip with several acceptable wards, the set for the ward given."""
-    wards = _acceptable_wards(exp["ward"])
-    want = set(exp["destinations"])
-    if len(wards) > 1 and got_ward in wards and exp["category"] != "other":
-        want = (want - set(TEAMS.values())) | {TEAMS[got_ward]}
-    return want
-
-
-def figures() -> tuple[dict[str, float], list[str]]:
-    rows, out = _run()
-    misses: list[str] = []
-    n = len(rows)
-    cat = pri = dest = 0
-    located = located_ok = unplaced = unplaced_ok = 0
-    tp = dict.fromkeys(FLAGS, 0)
-    fp = dict.fromkeys(FLAGS, 0)
-    fn = dict.fromkeys(FLAGS, 0)
-    for i, (row, got) in enumerate(zip(rows, out, strict=True), start=1):
-        exp = row["expect"]
-        text = row["description"][:90]
-        got_ward = (got.get("location") or {}).get("ward")
-        if got.get("category") == exp["category"]:
-            cat += 1
-        else:
-            misses.append(f"{i} category {got.get('category')} != {exp['category']}: {text}")
-        got_flags = set(got.get("flags") or [])
-        for flag in FLAGS:
-            want, have = flag in exp["flags"], flag in got_flags
-            tp[flag] += want and have
-            fp[flag] += have and not want
-            fn[flag] += want and not have
-            if want != have:
-                kind = "missed" if want else "spurious"
-                misses.append(f"{i} flag {kind} {flag}: {text}")
-        if got.get("priority") == exp["priority"]:
-            pri += 1
-        else:
-            misses.append(f"{i} priority {got.get('priority')} != {exp['priority']}: {text}")
-        if set(got.get("destinations") or []) == _acceptable_destinations(exp, got_ward):
-            dest += 1
-        else:
-            misses.append(
-                f"{i} destinations {sorted(got.get('destinations') or [])} != "
-                f"{exp['destinations']}: {text}"
-            )
-        wards = _acceptable_wards(exp["ward"])
-        if wards == [None]:
-            unplaced += 1
-            unplaced_ok += got_ward is None
-        else:
-            located += 1
-            located_ok += got_ward in wards
-        if got_ward not in wards:
-            misses.append(f"{i} ward {got_ward!r} not in {wards}: {row['location']}")
-    result = {
-        "category": cat / n,
-        "priority": pri / n,
-        "destinations": dest / n,
-        "ward_located": located_ok / located,
-        "ward_none": unplaced_ok / unplaced,
-    }
-    for flag in FLAGS:
-        denom = 2 * tp[flag] + fp[flag] + fn[flag]
-        result[f"f1_{flag}"] = 2 * tp[flag] / denom if denom else 1.0
-    return result, misses
-
-
 def test_heldout3_set_shape() -> None:
-    rows = _rows()
-    assert len(rows) >= 200
-    for row in rows:
-        exp = row["expect"]
-        assert exp["category"] in {
-            "county_lines",
-            "cultivation",
-            "street_dealing",
-            "drug_use",
-            "other",
-        }
-        assert set(exp["flags"]) <= set(FLAGS)
-        for ward in _acceptable_wards(exp["ward"]):
-            assert ward is None or ward in TEAMS
+    check_shape(load(SET), at_least=200)
 
 
 def test_heldout3_acceptance_figures() -> None:
-    result, misses = figures()
-    print()
-    for key, value in result.items():
-        print(f"{key:>24}: {value:.3f}")
-    for miss in misses:
-        print("MISS", miss)
-    assert result["category"] >= FLOORS["category"]
-    assert result["priority"] >= FLOORS["priority"]
-    assert result["destinations"] >= FLOORS["destinations"]
-    assert result["ward_located"] >= FLOORS["ward_located"]
-    assert result["ward_none"] >= FLOORS["ward_none"]
-    for flag in FLAGS:
-        assert result[f"f1_{flag}"] >= FLOORS.get(f"f1_{flag}", FLOORS["flag_f1"]), flag
+    report_and_check(SET, FLOORS)
