@@ -167,35 +167,16 @@ def act(destination: str, reference: str, action: str) -> Any:
                 return not_found("That tip is not in this queue.")
             user = db.get(User, g.user.id)
             assert user is not None
-            if action == "claim":
-                service.claim(
-                    db, item=item, user=user, lease_minutes=context.settings.lease_minutes, now=now
-                )
-            elif action == "release":
-                service.release(db, item=item, user=user, now=now)
-            elif isinstance(payload, ResolveIn):
-                service.resolve(
-                    db, item=item, user=user, outcome=payload.outcome, note=payload.note, now=now
-                )
-            elif isinstance(payload, ReassignIn):
-                service.reassign(
-                    db,
-                    item=item,
-                    user=user,
-                    destination=payload.destination,
-                    reason=payload.reason,
-                    valid=destinations(),
-                    now=now,
-                )
-            elif isinstance(payload, NoteIn):
-                service.add_note(
-                    db,
-                    tip_id=item.tip_id,
-                    user=user,
-                    text=payload.text,
-                    now=now,
-                    destination=destination,
-                )
+            service.act(
+                db,
+                item=item,
+                user=user,
+                action=action,
+                payload=payload,
+                lease_minutes=context.settings.lease_minutes,
+                destinations=destinations(),
+                now=now,
+            )
             tip = db.get(Tip, item.tip_id)
     except service.QueueError as exc:
         flash(exc.message, "error")

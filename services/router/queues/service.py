@@ -6,11 +6,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
 from cryptography.fernet import Fernet
+from pydantic import BaseModel
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from services.router.auth import ALL_SEEING, can_see
-from services.router.queues.models import ItemOut, TipOut
+from services.router.queues.models import ClaimIn, ItemOut, NoteIn, ReassignIn, ResolveIn, TipOut
 from shared.domain.grade import CLAIM_WITHIN
 from shared.references import normalise_reference
 from shared.secrets_store import decrypt_json
@@ -277,6 +278,48 @@ def reassign(
         source=source,
         reason=reason,
     )
+
+
+def act(
+    db: Session,
+    *,
+    item: QueueItem,
+    user: User,
+    action: str,
+    payload: BaseModel | None,
+    lease_minutes: int,
+    destinations: tuple[str, ...],
+    now: datetime,
+) -> None:
+    """Do one queue action (claim, release, resolve, reassign, notes) with its request body."""
+    if action == "claim":
+        minutes = payload.lease_minutes if isinstance(payload, ClaimIn) else None
+        claim(db, item=item, user=user, lease_minutes=minutes or lease_minutes, now=now)
+    elif action == "release":
+        release(db, item=item, user=user, now=now)
+    elif action == "resolve" and isinstance(payload, ResolveIn):
+        resolve(db, item=item, user=user, outcome=payload.outcome, note=payload.note, now=now)
+    elif action == "reassign" and isinstance(payload, ReassignIn):
+        reassign(
+            db,
+            item=item,
+            user=user,
+            destination=payload.destination,
+            reason=payload.reason,
+            valid=destinations,
+            now=now,
+        )
+    elif action == "notes" and isinstance(payload, NoteIn):
+        add_note(
+            db,
+            tip_id=item.tip_id,
+            user=user,
+            text=payload.text,
+            now=now,
+            destination=item.destination,
+        )
+    elif action != "view":
+        raise QueueError(422, f"'{action}' needs its request body")
 
 
 def visible_tip(db: Session, *, reference: str, user: User) -> Tip | None:

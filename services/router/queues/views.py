@@ -131,43 +131,16 @@ def _act(destination: str, reference: str, action: str) -> Any:
                 return jsonify(error="No such item in this queue"), 404
             user = db.get(User, g.user.id)
             assert user is not None
-            if action == "claim":
-                assert isinstance(payload, ClaimIn)
-                service.claim(
-                    db,
-                    item=item,
-                    user=user,
-                    lease_minutes=payload.lease_minutes or ctx.settings.lease_minutes,
-                    now=now,
-                )
-            elif action == "release":
-                service.release(db, item=item, user=user, now=now)
-            elif action == "resolve":
-                assert isinstance(payload, ResolveIn)
-                service.resolve(
-                    db, item=item, user=user, outcome=payload.outcome, note=payload.note, now=now
-                )
-            elif action == "reassign":
-                assert isinstance(payload, ReassignIn)
-                service.reassign(
-                    db,
-                    item=item,
-                    user=user,
-                    destination=payload.destination,
-                    reason=payload.reason,
-                    valid=_destinations(),
-                    now=now,
-                )
-            elif action == "notes":
-                assert isinstance(payload, NoteIn)
-                service.add_note(
-                    db,
-                    tip_id=item.tip_id,
-                    user=user,
-                    text=payload.text,
-                    now=now,
-                    destination=destination,
-                )
+            service.act(
+                db,
+                item=item,
+                user=user,
+                action=action,
+                payload=payload,
+                lease_minutes=ctx.settings.lease_minutes,
+                destinations=_destinations(),
+                now=now,
+            )
             db.flush()
             tip = db.get(Tip, item.tip_id)
             assert tip is not None
