@@ -19,24 +19,7 @@ PHONE_ROWS = 3
 VEHICLE_PARTS = ("registration", "make", "model", "colour")
 HONEYPOT = "website"
 
-# Every field the form posts, so a re-rendered form keeps exactly what was typed.
-TEXT_FIELDS = (
-    "description",
-    "location-text",
-    "location-postcode",
-    "location-lat",
-    "location-lon",
-    "observed-date",
-    "observed-time",
-    "when-text",
-    "people",
-    "reporter-name",
-    "reporter-phone",
-    "reporter-email",
-    *(f"vehicle-{row}-{part}" for row in range(1, VEHICLE_ROWS + 1) for part in VEHICLE_PARTS),
-    *(f"phone-{row}" for row in range(1, PHONE_ROWS + 1)),
-)
-
+# Fields in the order the page shows them, for the error summary.
 PAGE_ORDER = (
     "description",
     "location-text",
@@ -54,6 +37,10 @@ PAGE_ORDER = (
     "reporter-phone",
     "reporter-email",
 )
+
+# Every text field the form posts (all but the contact choice), so a re-rendered form keeps
+# exactly what was typed.
+TEXT_FIELDS = tuple(name for name in PAGE_ORDER if name != "contact-yes")
 
 LABELS = {
     "description": "What happened",
