@@ -168,7 +168,11 @@ def test_broker_messages_carry_only_the_tip_id(tmp_path, redis_server: RedisServ
         tip_id = db.scalar(select(Tip.id).where(Tip.reference == reference))
     engine.dispose()
     assert args == [tip_id] and kwargs == {}
-    everything = raw[0].decode() + json.dumps(payload)
+    # The body is checked decoded (its base64 form can hold any three letters by chance), and
+    # the random task and delivery ids and the (already checked) tip id are left out likewise.
+    envelope.pop("body")
+    everything = re.sub(r"[0-9a-f]{8}-[0-9a-f-]{27}", "<id>", json.dumps(envelope))
+    everything = (everything + json.dumps(payload)).replace(tip_id, "<tip>")
     for secret in (
         "Zq7x",
         "blue door",
