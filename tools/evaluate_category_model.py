@@ -125,6 +125,7 @@ def evaluate(taxonomy: Taxonomy, sets: dict[str, list[Tip]]) -> dict[str, Any]:
         per_set[held] = {
             "tips": len(tips),
             "threshold": body["threshold"],
+            "upgrade_threshold": body["upgrade_threshold"],
             "rules": _figures(tips, alone, router),
             "combined": _figures(tips, both, router),
             "innocent_pulled_in": len(innocent),
@@ -138,8 +139,8 @@ def evaluate(taxonomy: Taxonomy, sets: dict[str, list[Tip]]) -> dict[str, Any]:
         min(s["combined"]["category"] - s["rules"]["category"] for s in per_set.values()), 4
     )
     return {
-        "method": "train on four sets (thresholds chosen by leave-one-set-out within them), "
-        "test the real classifier on the fifth",
+        "method": "train on all sets but one (thresholds chosen by leave-one-set-out within "
+        "them), test the real classifier on the one left out",
         "sets": per_set,
         "mean_category": {"rules": round(rules_mean, 4), "combined": round(both_mean, 4)},
         "worst_change": round(worst, 4),
@@ -152,7 +153,7 @@ def render(report: dict[str, Any]) -> str:
     lines = [
         "leave-one-set-out: rules alone vs rules + scorer (scorer trained without the set)",
         f"{'held-out set':<16}{'n':>4}  {'category':>15}  {'priority':>15}  {'destinations':>15}"
-        f"  {'other pulled':>12}  {'innocent':>8}  threshold",
+        f"  {'other pulled':>12}  {'innocent':>8}  threshold  upgrade",
     ]
     for name, s in report["sets"].items():
         r, c = s["rules"], s["combined"]
@@ -165,7 +166,7 @@ def render(report: dict[str, Any]) -> str:
         lines.append(
             f"{name:<16}{s['tips']:>4}  {pair('category')}  {pair('priority')}  "
             f"{pair('destinations')}  {r['other_pulled_in']:>5} -> {c['other_pulled_in']:<4}"
-            f"  {s['innocent_pulled_in']:>8}  {s['threshold']}"
+            f"  {s['innocent_pulled_in']:>8}  {s['threshold']:<9}  {s['upgrade_threshold']}"
         )
     m = report["mean_category"]
     lines.append(

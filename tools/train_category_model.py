@@ -42,6 +42,10 @@ SETS: tuple[str, ...] = (
     "heldout2_tips",
     "heldout3_tips",
     "heldout4_tips",
+    "heldout5_tips",
+    "heldout6_tips",
+    "heldout7_tips",
+    "heldout8_tips",
 )
 CLASSES: tuple[Category, ...] = CATEGORIES
 KEEP_FEATURES = 3000  # the strongest features kept in the shipped file
@@ -52,6 +56,9 @@ THRESHOLDS = tuple(round(0.5 + 0.025 * i, 3) for i in range(20))  # 0.50 .. 0.97
 # public; missing a drug tip sends it to triage, where a person still reads it. So a false pull
 # counts double when choosing the threshold.
 FALSE_PULL_COST = 2.0
+# Out-of-fold net gain (tips won minus tips lost) needed before the scorer may overrule rules
+# that found drug use: they found real evidence, so the case for overruling must be clear.
+UPGRADE_MIN_GAIN = 2
 
 
 @dataclass(frozen=True)
@@ -168,14 +175,16 @@ def out_of_fold(tips: list[Tip], c: float) -> np.ndarray:
     return probs
 
 
-def _stub(threshold: float) -> CategoryModel:
-    """Just the threshold, for replaying the runtime decision on precomputed probabilities."""
-    return CategoryModel("", CLASSES, (0.0,) * len(CLASSES), {}, threshold)
+def _stub(threshold: float, upgrade: float | None = None) -> CategoryModel:
+    """Just the thresholds, for replaying the runtime decision on precomputed probabilities."""
+    return CategoryModel("", CLASSES, (0.0,) * len(CLASSES), {}, threshold, upgrade)
 
 
-def combined(tips: list[Tip], probs: np.ndarray, threshold: float) -> list[str]:
+def combined(
+    tips: list[Tip], probs: np.ndarray, threshold: float, upgrade: float | None = None
+) -> list[str]:
     """The category each tip gets from the rules plus the scorer, as classify() decides it."""
-    model = _stub(threshold)
+    model = _stub(threshold, upgrade)
     out = []
     for tip, p in zip(tips, probs, strict=True):
         k = int(np.argmax(p))
@@ -198,6 +207,18 @@ def choose_threshold(tips: list[Tip], probs: np.ndarray) -> float:
     return max(THRESHOLDS, key=lambda t: (_utility(tips, combined(tips, probs, t)), t))
 
 
+def choose_upgrade(tips: list[Tip], probs: np.ndarray, threshold: float) -> float | None:
+    """The threshold for overruling the rules' drug use, or None when no threshold gains.
+
+    Overruling must win at least UPGRADE_MIN_GAIN more tips than it loses out of fold, so a
+    coin-flip gain on a handful of tips does not switch it on.
+    """
+    base = _utility(tips, combined(tips, probs, threshold))
+    gains = {u: _utility(tips, combined(tips, probs, threshold, u)) - base for u in THRESHOLDS}
+    best = max(THRESHOLDS, key=lambda u: (gains[u], u))
+    return best if gains[best] >= UPGRADE_MIN_GAIN else None
+
+
 def choose_c(tips: list[Tip]) -> tuple[float, np.ndarray]:
     """The regularisation with the lowest out-of-fold log loss, and its probabilities."""
     best: tuple[float, float, np.ndarray] | None = None
@@ -215,6 +236,7 @@ def train(tips: list[Tip]) -> dict[str, Any]:
     """A complete model file body (without evaluation) trained on the given tips."""
     c, probs = choose_c(tips)
     threshold = choose_threshold(tips, probs)
+    upgrade = choose_upgrade(tips, probs, threshold)
     vocab, model = fit_pruned(tips, c)
     coef = model.coef_
     index = {cls: k for k, cls in enumerate(model.classes_)}
@@ -234,12 +256,18 @@ def train(tips: list[Tip]) -> dict[str, Any]:
     )
     rules_acc = float(np.mean([t.ruled == t.label for t in tips]))
     comb_acc = float(
-        np.mean([g == want for g, want in zip(combined(tips, probs, threshold), y, strict=True)])
+        np.mean(
+            [
+                g == want
+                for g, want in zip(combined(tips, probs, threshold, upgrade), y, strict=True)
+            ]
+        )
     )
     return {
         "recipe": RECIPE,
         "classes": list(CLASSES),
         "threshold": threshold,
+        "upgrade_threshold": upgrade,
         "bias": bias,
         "training": {
             "sets": sorted({t.set_name for t in tips}, key=SETS.index),

@@ -149,3 +149,24 @@ def test_rules_with_evidence_are_not_overruled(taxonomy: Taxonomy) -> None:
     got = classify(tip("Smell of weed from the flat below every night"), taxonomy)
     assert got.category == "drug_use"
     assert got.reasons[0].rule != "category.model"
+
+
+def test_scorer_may_read_rules_drug_use_as_growing_or_selling_only_when_allowed() -> None:
+    model = CategoryModel.from_dict(tiny(upgrade_threshold=0.9), "<tiny>")
+    assert model.upgrade_threshold == 0.9
+    assert decide("drug_use", None, "street_dealing", 0.95, model) == "street_dealing"
+    assert decide("drug_use", None, "cultivation", 0.95, model) == "cultivation"
+    assert decide("drug_use", None, "street_dealing", 0.85, model) is None  # not confident
+    assert decide("drug_use", None, "county_lines", 0.99, model) is None  # left to the rules
+    assert decide("drug_use", None, "other", 0.99, model) is None  # drug evidence stands
+    assert decide("street_dealing", None, "cultivation", 0.99, model) is None
+    off = CategoryModel.from_dict(tiny(), "<tiny>")
+    assert off.upgrade_threshold is None
+    assert decide("drug_use", None, "street_dealing", 0.99, off) is None
+
+
+def test_upgrade_threshold_out_of_range_is_a_config_error(tmp_path: Path) -> None:
+    path = tmp_path / "category_model.json"
+    path.write_text(json.dumps(tiny(upgrade_threshold=0.2)), encoding="utf-8")
+    with pytest.raises(ConfigError, match="upgrade_threshold must be between"):
+        CategoryModel.load(path)

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from shared.domain.classify.scorer import CategoryModel
+from shared.domain.classify.scorer import UPGRADES, CategoryModel
 from shared.domain.classify.taxonomy import (
     SCORED_CATEGORIES,
     SUPPLY_CATEGORIES,
@@ -32,6 +32,7 @@ class _Findings:
     noted: set[tuple[str, str]] = field(default_factory=set)
     any_indicator: bool = False  # some drug cue was seen, even an ambiguous one
     denied: bool = False  # a drug cue was seen only negated or as a worry ("no dealing here")
+    last_indicator: int = -1  # where the last drug cue that counts begins
 
     def note(self, rule: str, detail: str, doc: Document, hit: Hit) -> None:
         """Record an ignored cue once per cue and kind, so reasons stay readable."""
@@ -62,17 +63,41 @@ def classify(facts: TipFacts, taxonomy: Taxonomy) -> Classification:
     """
     ruled, case = rules_only(facts, taxonomy)
     model = taxonomy.category_model
-    if model is None or case is None:
+    if model is None:
+        return ruled
+    if case is None and not (model.upgrade_threshold is not None and ruled.category in UPGRADES):
         return ruled
     score = model.score(facts)
     category = decide(ruled.category, case, score.category, score.probability, model)
     if category is None:
         return ruled
+    if case is None:
+        # The rules found drug use; the wording says growing or selling. People's part is read
+        # again in that light (a child "helping out" means more beside selling), the rules'
+        # evidence stays in the reason, and the category is the scorer's unless the rereading
+        # itself finds something stronger.
+        reread, _ = rules_only(facts, taxonomy, context=category)
+        if reread.category not in ("other", ruled.category):
+            return reread
+        what = (
+            f"{ruled.reasons[0].detail}; the wording as a whole is most like {score.label} "
+            f"({score.probability:.2f})"
+        )
+        evidence = tuple(dict.fromkeys((*ruled.reasons[0].evidence, *score.evidence)))
+        reason = Reason("category.model", what, evidence[:_MAX_EVIDENCE])
+        return Classification(
+            category=category, flags=reread.flags, reasons=(reason, *reread.reasons[1:])
+        )
+    # The wording is about drugs, so people's part in it is read again in that light: "an older
+    # man drops him off" means little in a tip about a lost dog, much in one about dealing.
+    reread, _ = rules_only(facts, taxonomy, context=category)
+    if reread.category != "other":
+        return reread
     what = f"{_CASE_DETAIL[case]}; the wording is most like {score.label} ({score.probability:.2f})"
     reason = Reason("category.model", what, score.evidence)
     # The rules' own category reason ("no drug indicator found") no longer holds; their notes do.
     return Classification(
-        category=category, flags=ruled.flags, reasons=(reason, *ruled.reasons[1:])
+        category=category, flags=reread.flags, reasons=(reason, *reread.reasons[1:])
     )
 
 
@@ -84,26 +109,55 @@ def decide(
     model: CategoryModel,
 ) -> Category | None:
     """The scorer's category when it may overrule the rules, else None (the rules stand)."""
-    if case is None or ruled != "other" or scored == "other":
+    if scored == "other":
+        return None
+    if ruled != "other":
+        # Rules that found only drug use may be read more specifically (see UPGRADES).
+        upgrade = model.upgrade_threshold
+        if upgrade is not None and scored in UPGRADES.get(ruled, ()) and probability >= upgrade:
+            return scored
+        return None
+    if case is None:
         return None
     return scored if probability >= model.threshold else None
 
 
-def rules_only(facts: TipFacts, taxonomy: Taxonomy) -> tuple[Classification, FallbackCase | None]:
-    """The indicator rules' classification, and whether they leave room for the scorer."""
+def rules_only(
+    facts: TipFacts, taxonomy: Taxonomy, *, context: Category | None = None
+) -> tuple[Classification, FallbackCase | None]:
+    """The indicator rules' classification, and whether they leave room for the scorer.
+
+    `context` is a drug category already settled from the wording (by the scorer), in which
+    people's involvement is read even when no indicator phrase matched.
+    """
     doc = Document(facts, taxonomy)
     found = _Findings()
     _score_indicators(doc, facts, taxonomy, found)
     _simple_flags(doc, facts, taxonomy, found)
     provisional = _category(found, taxonomy)
+    if context is not None and (
+        provisional == "other" or context in UPGRADES.get(provisional, frozenset())
+    ):
+        provisional = context
     # People's involvement is read in any drug context, even one made only of ambiguous words.
-    drug_context = provisional != "other" or found.any_indicator
+    drug_context = provisional != "other" or found.any_indicator or context is not None
     for rule in taxonomy.persons:
         _person(doc, rule, provisional, drug_context, found)
         _person_in_tip(doc, rule, drug_context, found)
     category = _category(found, taxonomy)
+    explanation = _explained(doc, taxonomy, found) if found.any_indicator else None
+    if explanation is not None:
+        category = "other"
     flags = tuple(f for f in FLAGS if f in found.flags)
-    reasons = [_category_reason(category, found, taxonomy, doc)]
+    reasons = [
+        _category_reason(category, found, taxonomy, doc)
+        if explanation is None
+        else Reason(
+            "category.explained",
+            f"The reporter explains it innocently: {explanation.cue.detail}",
+            (doc.snippet(explanation.start, explanation.end),),
+        )
+    ]
     reasons += [found.flags[f] for f in flags]
     reasons += found.notes
     case: FallbackCase | None = None
@@ -112,9 +166,26 @@ def rules_only(facts: TipFacts, taxonomy: Taxonomy) -> tuple[Classification, Fal
     # pension, a child groomed online) is about that concern, not drugs: the scorer, which sees
     # only words like "14 year old" and "man", does not get a say either.
     explained = not found.any_indicator and any(r.flag in found.flags for r in taxonomy.persons)
-    if category == "other" and not found.denied and not explained:
+    if category == "other" and not found.denied and not explained and explanation is None:
         case = "too_little" if found.any_indicator else "no_indicator"
     return Classification(category=category, flags=flags, reasons=tuple(reasons)), case
+
+
+def _explained(doc: Document, tax: Taxonomy, found: _Findings) -> Hit | None:
+    """The reporter's innocent account of what they saw, when nothing drug-like follows it.
+
+    Reporters often write down their suspicion and then what they found out ("I thought drugs,
+    but they run a takeaway"). The account stands only when it comes after every drug cue: one
+    followed by more drug evidence ("turns out they're selling crack") was not an explanation.
+    """
+    last: Hit | None = None
+    for cue in tax.explanations:
+        for hit in _valid(doc.find(cue), doc, found):
+            if last is None or hit.start > last.start:
+                last = hit
+    if last is None or found.last_indicator >= last.end:
+        return None
+    return last
 
 
 def _valid(hits: list[Hit], doc: Document, found: _Findings) -> list[Hit]:
@@ -141,17 +212,18 @@ def _score_indicators(doc: Document, facts: TipFacts, tax: Taxonomy, found: _Fin
         if not hits:
             continue
         found.any_indicator = True
+        found.last_indicator = max(found.last_indicator, hits[-1].start)
         if cue.needs_phone and not has_phone:
             found.note("unsupported", f"Ignored, no number given: {cue.detail}", doc, hits[0])
             continue
         # Different observations of one kind ("coming and going", "stay two minutes") add up.
         phrases = len({h.words.lower() for h in hits})
         fired.append((cue, hits[0], min(phrases, cue.repeat)))
-    plain = sum(1 for cue, _, _ in fired if not cue.needs_context)
+    plain = sum(1 for cue, _, _ in fired if not _ambiguous(cue, has_phone))
     ambiguous = len(fired) - plain
     for cue, hit, times in fired:
         # Ambiguous words ('line', 'white', 'selling') only mean drugs beside another indicator.
-        if cue.needs_context and plain == 0 and ambiguous < 2:
+        if _ambiguous(cue, has_phone) and plain == 0 and ambiguous < 2:
             found.note("ambiguous", f"Ignored, no other drug indicator: {cue.detail}", doc, hit)
             continue
         assert cue.category is not None
@@ -167,6 +239,11 @@ def _score_indicators(doc: Document, facts: TipFacts, tax: Taxonomy, found: _Fin
             for v in facts.vehicles
         )
         found.notes.append(Reason(f"vehicle.{rule.category}", rule.detail, (described,)))
+
+
+def _ambiguous(cue: Cue, has_phone: bool) -> bool:
+    """Whether a cue still needs another indicator beside it to mean drugs."""
+    return cue.needs_context and not (cue.phone_is_context and has_phone)
 
 
 def _simple_flags(doc: Document, facts: TipFacts, tax: Taxonomy, found: _Findings) -> None:
@@ -222,6 +299,26 @@ def _mentions(
             if age is not None and rule.max_age is not None and age > rule.max_age:
                 continue
             out.append(hit)
+    grown = _grown(doc, rule) if out else []
+    if not grown:
+        return out
+    # "my son" is no child when the tip says "my son is 19" elsewhere.
+    return [h for h in out if not any(g.startswith(h.words.lower()) for g in grown)]
+
+
+def _grown(doc: Document, rule: PersonRule) -> list[str]:
+    """Mentions the tip gives an age over the rule's limit ("my son is 19"), as written."""
+    if rule.max_age is None:
+        return []
+    cues = rule.mentions + (rule.tip.mentions if rule.tip is not None else ())
+    out = []
+    for cue in cues:
+        if not any(name.startswith("age_") for name in cue.regex.groupindex):
+            continue
+        for hit in doc.find(cue):
+            age = doc.age_of(cue, hit)
+            if age is not None and age > rule.max_age and not hit.negated:
+                out.append(hit.words.lower())
     return out
 
 
@@ -331,8 +428,10 @@ def _person_tip(
     evidence = [doc.snippet(mentions[0].start, mentions[0].end)]
     evidence += [doc.snippet(h.start, h.end) for h in cues]
     found.flag(rule.flag, detail, dict.fromkeys(evidence))
+    # The strongest signs say what is going on; a weak one ("not allowed out") beside a stronger
+    # one of another kind (made to mind a grow) does not make the tip county lines.
     for hit in cues:
-        if hit.cue.implies:
+        if hit.cue.implies and hit.cue.weight >= cues[0].cue.weight:
             _imply(hit.cue.implies, hit.cue.detail, doc, hit, found)
 
 

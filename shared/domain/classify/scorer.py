@@ -36,6 +36,15 @@ _LABELS: dict[str, str] = {
 }
 
 
+# Drug-use indicators (a smell, a spliff, "offered me some") also appear in tips about growing and
+# selling; the rules settle on drug use when nothing stronger matched. The wording as a whole may
+# then overrule them towards these categories, never towards county lines (a safeguarding
+# judgement left to the rules) and never back to other.
+UPGRADES: dict[Category, frozenset[Category]] = {
+    "drug_use": frozenset({"cultivation", "street_dealing"}),
+}
+
+
 def tip_text(description: str, when_text: str | None, people: str | None) -> str:
     """The fields the scorer reads, joined; the same fields the indicator rules read by default."""
     return "\n".join(x for x in (description, when_text, people) if x)
@@ -183,6 +192,9 @@ class CategoryModel:
     bias: tuple[float, ...]
     weights: dict[str, tuple[float, ...]]
     threshold: float  # least probability for the scorer to decide a tip the rules left as other
+    # Least probability for the scorer to read a tip the rules call drug use as growing or selling
+    # instead (see UPGRADES); None when out-of-fold evidence never supported it.
+    upgrade_threshold: float | None = None
 
     @classmethod
     def load(cls, path: Path) -> CategoryModel:
@@ -300,4 +312,6 @@ def _build(raw: Any, path: str) -> CategoryModel:
             raise _fail(path, f"weights of {name!r} must be a list of {n} numbers")
         table[name] = tuple(_number(w, f"weight of {name!r}", path, -1e3, 1e3) for w in row)
     threshold = _number(raw["threshold"], "threshold", path, 0.5, 1.0)
-    return CategoryModel(path, tuple(classes), bias_t, table, threshold)
+    upgrade = raw.get("upgrade_threshold")
+    upgrade_t = None if upgrade is None else _number(upgrade, "upgrade_threshold", path, 0.5, 1.0)
+    return CategoryModel(path, tuple(classes), bias_t, table, threshold, upgrade_t)

@@ -34,6 +34,9 @@ class Cue:
     category: Category | None = None
     needs_context: bool = False
     needs_phone: bool = False
+    # A phone number given with the tip is the other evidence this ambiguous cue needs: a text
+    # naming a "line" from a number is an advert, the same words in a chat about trains are not.
+    phone_is_context: bool = False
     negatable: bool = True
     hypothetical_blocks: bool = False
     also_flags: tuple[Flag, ...] = ()
@@ -111,6 +114,8 @@ class Taxonomy:
     flag_details: dict[Flag, str]
     persons: tuple[PersonRule, ...]
     vehicles: VehicleRule | None
+    # The reporter's own innocent account of what they saw ("turns out it's a piano teacher").
+    explanations: tuple[Cue, ...] = ()
     # The learned fallback for tips the indicator rules leave as other; None runs the rules alone.
     category_model: CategoryModel | None = None
 
@@ -145,7 +150,9 @@ def _bounded(node: Node, what: str) -> re.Pattern[str]:
         "(?:" + str(p.value).replace("(?P<age>", f"(?P<age_{i}>") + ")" for i, p in enumerate(parts)
     )
     try:
-        return re.compile(rf"(?<![\w'])(?:{source})(?![\w])", re.IGNORECASE)
+        # A phrase may open a quotation ("told him to 'do a few drops'"), but an apostrophe inside
+        # a word ("don't", "she's") is not a start.
+        return re.compile(rf"(?<!\w)(?<!\w')(?:{source})(?!\w)", re.IGNORECASE)
     except re.error as exc:
         raise node.error(f"bad regular expression in {what}: {exc}") from None
 
@@ -169,6 +176,7 @@ _CUE_KEYS = (
     "category",
     "needs_context",
     "needs_phone",
+    "phone_is_context",
     "negatable",
     "hypothetical_blocks",
     "also_flags",
@@ -213,6 +221,7 @@ def _cue(node: Node, what: str, *, allowed: tuple[str, ...], seen: set[str]) -> 
         for name, default in (
             ("needs_context", False),
             ("needs_phone", False),
+            ("phone_is_context", False),
             ("negatable", True),
             ("hypothetical_blocks", False),
             ("supply_only", False),
@@ -332,7 +341,7 @@ def _build(root: Node, *, with_model: bool = True) -> Taxonomy:
     top = root.mapping(
         "taxonomy",
         required=("version", "settings", "negation", "hypothetical", "categories", "indicators"),
-        optional=("flags", "persons", "vehicles", "phone_in_text", "category_model"),
+        optional=("flags", "persons", "vehicles", "phone_in_text", "category_model", "explained"),
     )
     if top["version"].value != 1:
         raise top["version"].error("unsupported taxonomy version (expected 1)")
@@ -364,6 +373,7 @@ def _build(root: Node, *, with_model: bool = True) -> Taxonomy:
             "category",
             "needs_context",
             "needs_phone",
+            "phone_is_context",
             "negatable",
             "also_flags",
             "repeat",
@@ -406,6 +416,12 @@ def _build(root: Node, *, with_model: bool = True) -> Taxonomy:
             detail=v["detail"].text("detail"),
         )
 
+    explanations = (
+        _cues(top["explained"], "explanation", ("fields", "negatable"), seen)
+        if "explained" in top
+        else ()
+    )
+
     phone = (
         top["phone_in_text"].regex("phone_in_text")
         if "phone_in_text" in top
@@ -435,6 +451,7 @@ def _build(root: Node, *, with_model: bool = True) -> Taxonomy:
         flag_cues=flag_cues,
         flag_details=flag_details,
         persons=tuple(persons),
+        explanations=explanations,
         vehicles=vehicles,
         category_model=model,
     )

@@ -15,6 +15,14 @@ _TOKEN = re.compile(r"[\w£]+(?:'\w+)?")
 _SENTENCE = re.compile(r"[.!?]+(?=\s|$)|\n")
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u00a0": " "})
 _SEPARATOR = "\n\n"
+# A negated verb followed by a new subject starts another clause in run-on writing: in "when they
+# can't pay they take his card" the "can't" is about paying, not taking. Verbs of opinion ("don't
+# think he's dealing") keep the negation on what follows.
+_NEGATED_VERB = re.compile(r"(?:n't|n’t|not|never|cannot)$")
+_NEW_SUBJECT = re.compile(
+    r"\s+(?!(?:think|thought|believe|reckon|suppose|imagine|know|expect|say|said|mean|feel|"
+    r"want|see|saw|seen|saying|suggesting|claiming|sure|certain|aware|convinced)\b)[a-z]+(?:\s+[a-z]+)?\s+(?:they|he|she|we|i)\s+(?:[a-z]+\s+)?$"
+)
 
 
 @dataclass(frozen=True)
@@ -102,8 +110,10 @@ class Document:
         """A negation cue shortly before, or a denial right after, in the same clause."""
         c_start, c_end = self.clause(start, end)
         w_start = self._window_start(start, c_start, self.taxonomy.negation_window)
-        if self.taxonomy.negation_before.search(self.text, w_start, start):
-            return True
+        for m in self.taxonomy.negation_before.finditer(self.text, w_start, start):
+            between = self.text[m.end() : start]
+            if not (_NEGATED_VERB.search(m.group()) and _NEW_SUBJECT.match(between)):
+                return True
         return self.taxonomy.negation_after.match(self.text, end, c_end) is not None
 
     def is_hypothetical(self, start: int, end: int) -> bool:
