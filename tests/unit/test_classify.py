@@ -564,3 +564,138 @@ def test_blood_on_drug_litter_is_not_violence(taxonomy: Taxonomy) -> None:
 def test_what_a_weapon_looked_like_is_a_weapon(taxonomy: Taxonomy) -> None:
     text = "Man outside the flats shouting at his dealer, holding something that looked like a machete."
     assert "weapon" in run(taxonomy, text).flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A threat against a family member, not the person spoken to.
+        "Lads dealing by the garages told him they'd hurt his sister if he talked.",
+        # A negated verb about paying does not reach the threat after a new subject.
+        "The dealer on the corner says if she doesn't pay they'll break her arms.",
+        # Pulling out a knife in a row is a threat, aimed or not.
+        "Two men dealing at the bus stop argued and one pulled out a big knife.",
+        # "or he'd get stabbed" is a threat of violence.
+        "The dealers said to pay up by Friday or she'd be hurt.",
+    ],
+)
+def test_threats_said_other_ways_are_violence(taxonomy: Taxonomy, text: str) -> None:
+    assert "violence" in run(taxonomy, text).flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Crack users on the stairs, one threatened to 'shank' me for my phone.",
+        "The dealer told my brother to keep away or he'd get stabbed.",
+    ],
+)
+def test_a_weapon_named_only_in_a_threat_is_not_a_weapon(taxonomy: Taxonomy, text: str) -> None:
+    got = run(taxonomy, text)
+    assert "violence" in got.flags
+    assert "weapon" not in got.flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Row outside the pub, a man swinging a chair at anyone near him.",
+        "Lads scrapping by the kebab shop, one got a glass broken and is waving it about.",
+    ],
+)
+def test_things_swung_at_people_are_weapons(taxonomy: Taxonomy, text: str) -> None:
+    assert "weapon" in run(taxonomy, text).flags
+
+
+@pytest.mark.parametrize(
+    ("text", "flag"),
+    [
+        ("Pinned the spot on the map. Weed grow in the loft, windows covered.", "violence"),
+        ("Dealing from the garages and the shops are getting hit every night.", "violence"),
+        ("Cannabis farm next door, I think a new family is living there now.", "in_progress"),
+    ],
+)
+def test_places_and_residence_are_not_violence_or_now(
+    taxonomy: Taxonomy, text: str, flag: str
+) -> None:
+    assert flag not in run(taxonomy, text).flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Dealing from the flat by the launderette, about 12 a day calling in.",
+        "Man in a car selling to young people (uni students, 20ish) every evening.",
+    ],
+)
+def test_counts_and_grown_young_people_are_not_children(taxonomy: Taxonomy, text: str) -> None:
+    assert "child_at_risk" not in run(taxonomy, text).flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Not at school, new phone from older lads.
+        "A teenager (about 14) at the flats doesn't go to school and older lads brought him a phone.",
+        "My nephew is 15, he has been missing school and has a new iphone.",
+        # Older people fetching the child, however they are described.
+        "My son is 14 and has two phones now. Older lads in a black Audi pick him up every night.",
+        # Carrying said as running or collecting.
+        "Worried about my grandson who is 13. He is running bags around the estate for a man.",
+        "My daughter is 15 and a man messages her to collect a parcel from a flat in Arbury.",
+        # "a girl, maybe 14": the age after a comma.
+        "I saw a boy, maybe 15, at the flats. Crack dealing there all day. Later he was picked up "
+        "by an older man in a BMW and came back with new trainers.",
+    ],
+)
+def test_a_particular_child_and_signs_elsewhere(taxonomy: Taxonomy, text: str) -> None:
+    assert "child_at_risk" in run(taxonomy, text).flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Crack dealers have moved into the flat of a man with dementia.",
+        "My neighbour is deaf and frail; lads have started 'staying' there and people call at all hours.",
+        "He's elderly and confused. A dealer goes to the cashpoint with his card every week.",
+        "Drugs dealt from the house. The tenant is an alcoholic and they've taken the house.",
+        "A man with learning difficulties, his curtains are closed all day and lads 'staying' with him.",
+    ],
+)
+def test_vulnerable_adult_home_and_money(taxonomy: Taxonomy, text: str) -> None:
+    assert "vulnerable_adult" in run(taxonomy, text).flags
+
+
+def test_someone_who_used_to_live_there_is_not_there(taxonomy: Taxonomy) -> None:
+    text = (
+        "Dealing from the bungalow. The elderly man who used to live there is in a care home now."
+    )
+    assert "vulnerable_adult" not in run(taxonomy, text).flags
+
+
+@pytest.mark.parametrize(
+    ("text", "child"),
+    [
+        # "young lads" with nothing saying they are under 18 are young men.
+        ("Young lads do the deliveries for the trap house on e-bikes.", False),
+        ("Young boys do the deliveries for the trap house on e-bikes.", True),
+    ],
+)
+def test_young_lads_alone_are_not_children(taxonomy: Taxonomy, text: str, child: bool) -> None:
+    assert ("child_at_risk" in run(taxonomy, text).flags) is child
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # The denial after a comma still takes the children back.
+        (
+            "Two lads dealing every night since May. School kids walk thru there to get home, "
+            "they're not involved but they see it all."
+        ),
+        # A correction in the next sentence.
+        "Kids selling weed by the river. Having looked again they aren't kids, more like 25.",
+    ],
+)
+def test_children_taken_back_by_the_reporter(taxonomy: Taxonomy, text: str) -> None:
+    assert "child_at_risk" not in run(taxonomy, text).flags

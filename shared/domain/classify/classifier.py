@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
@@ -299,11 +301,23 @@ def _mentions(
             if age is not None and rule.max_age is not None and age > rule.max_age:
                 continue
             out.append(hit)
+    if out and rule.denials is not None:
+        out = [h for h in out if not _denied(doc, rule.denials, h)]
     grown = _grown(doc, rule) if out else []
     if not grown:
         return out
     # "my son" is no child when the tip says "my son is 19" elsewhere.
     return [h for h in out if not any(g.startswith(h.words.lower()) for g in grown)]
+
+
+def _denied(doc: Document, denials: re.Pattern[str], mention: Hit) -> bool:
+    """The reporter takes a mention back in the same or the next sentence: "school kids walk past,
+    they're not involved"; "I said kids. Seen up close, they aren't kids"."""
+    _, field_end = doc.field_bounds(mention.start)
+    i = bisect_left(doc.sentence_ends, mention.end)
+    # The end of the sentence after the mention's own, or the end of the field.
+    end = doc.sentence_ends[i + 1] if i + 1 < len(doc.sentence_ends) else field_end
+    return denials.search(doc.text, mention.end, min(end, field_end)) is not None
 
 
 def _grown(doc: Document, rule: PersonRule) -> list[str]:

@@ -86,6 +86,9 @@ class PersonRule:
     # Someone else doing the act: a cue after one of these belongs to them, not to the person
     # mentioned before it ("my son told me a man has been selling").
     agents: re.Pattern[str] | None = None
+    # The reporter saying, just after a mention, that those people are not what the mention
+    # suggests or take no part ("they're not involved", "they aren't kids, they're twenty").
+    denials: re.Pattern[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -255,7 +258,16 @@ def _person(flag: Flag, node: Node, seen: set[str]) -> PersonRule:
     keys = node.mapping(
         f"persons.{flag}",
         required=("scope", "mentions", "involved"),
-        optional=("window", "max_age", "threshold", "nearby", "people_field", "tip", "agents"),
+        optional=(
+            "window",
+            "max_age",
+            "threshold",
+            "nearby",
+            "people_field",
+            "tip",
+            "agents",
+            "denials",
+        ),
     )
     scope: Scope = keys["scope"].choice("scope", ("near", "tip"))  # type: ignore[assignment]
     window = int(keys["window"].number("window", low=1, high=60)) if "window" in keys else 10
@@ -304,6 +316,7 @@ def _person(flag: Flag, node: Node, seen: set[str]) -> PersonRule:
         )
     tip = _tip_signs(keys["tip"], flag, max_age, seen) if "tip" in keys else None
     agents = _bounded(keys["agents"], f"persons.{flag}.agents") if "agents" in keys else None
+    denials = _bounded(keys["denials"], f"persons.{flag}.denials") if "denials" in keys else None
     return PersonRule(
         flag,
         scope,
@@ -316,6 +329,7 @@ def _person(flag: Flag, node: Node, seen: set[str]) -> PersonRule:
         people_field,
         tip,
         agents,
+        denials,
     )
 
 

@@ -16,12 +16,14 @@ _SENTENCE = re.compile(r"[.!?]+(?=\s|$)|\n")
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u00a0": " "})
 _SEPARATOR = "\n\n"
 # A negated verb followed by a new subject starts another clause in run-on writing: in "when they
-# can't pay they take his card" the "can't" is about paying, not taking. Verbs of opinion ("don't
-# think he's dealing") keep the negation on what follows.
+# can't pay they take his card" the "can't" is about paying, not taking. The new subject may be
+# contracted ("if he doesn't pay they'll break his legs"). Verbs of opinion ("don't think he's
+# dealing") keep the negation on what follows.
 _NEGATED_VERB = re.compile(r"(?:n't|n’t|not|never|cannot)$")
 _NEW_SUBJECT = re.compile(
     r"\s+(?!(?:think|thought|believe|reckon|suppose|imagine|know|expect|say|said|mean|feel|"
-    r"want|see|saw|seen|saying|suggesting|claiming|sure|certain|aware|convinced)\b)[a-z]+(?:\s+[a-z]+)?\s+(?:they|he|she|we|i)\s+(?:[a-z]+\s+)?$"
+    r"want|see|saw|seen|saying|suggesting|claiming|sure|certain|aware|convinced)\b)"
+    r"[a-z]+(?:\s+[a-z]+)?\s+(?:they|he|she|we|i)(?:'ll|'d|'re|'s|'ve|'m)?\s+(?:[a-z]+\s+)?$"
 )
 
 
