@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import atexit
-import os
 import threading
 import time
 from collections.abc import Iterable
 
+from shared.forking import reset_in_forked_child
 from shared.logs import get_logger
-from shared.messaging import Publisher
+from shared.messaging import BATCH_MAX, Publisher
 from shared.metrics import PUBLISH_FAILURES
 
 log = get_logger(__name__)
 FLUSH_AT_EXIT_SECONDS = 2.0
+# Under load, wait this long for more ids before publishing, so messages carry more of them.
+LINGER_SECONDS = 0.005
 
 
 class PublishQueue:
@@ -28,7 +30,11 @@ class PublishQueue:
 
     def __init__(self, publisher: Publisher) -> None:
         self.publisher = publisher
-        self._pid: int | None = None
+        self._reset()
+        reset_in_forked_child(self._reset)
+        atexit.register(self.flush)
+
+    def _reset(self) -> None:
         self._cond = threading.Condition()
         self._pending: list[str] = []
         self._busy = False
@@ -36,8 +42,12 @@ class PublishQueue:
 
     def submit(self, tip_ids: Iterable[str]) -> None:
         """Queue ids for publishing; never blocks on the broker."""
-        self._ensure_thread()
         with self._cond:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(
+                    target=self._run, name="tipline-publish", daemon=True
+                )
+                self._thread.start()
             self._pending.extend(tip_ids)
             self._cond.notify_all()
 
@@ -52,26 +62,19 @@ class PublishQueue:
                 self._cond.wait(left)
         return True
 
-    def _ensure_thread(self) -> None:
-        pid = os.getpid()
-        if self._pid != pid:
-            # First use in this process: a thread (or a held lock) of the process it was forked
-            # from did not come along, so start afresh.
-            self._pid = pid
-            self._cond = threading.Condition()
-            self._pending, self._busy, self._thread = [], False, None
-            atexit.register(self.flush)
-        if self._thread is None or not self._thread.is_alive():
-            self._thread = threading.Thread(target=self._run, name="tipline-publish", daemon=True)
-            self._thread.start()
-
     def _run(self) -> None:
+        busy = False
         while True:
             with self._cond:
                 while not self._pending:
                     self._cond.wait()
+                if busy:
+                    # The last message carried several ids, so more are arriving: a short wait
+                    # fills this one. A quiet service publishes each id at once.
+                    self._cond.wait_for(lambda: len(self._pending) >= BATCH_MAX, LINGER_SECONDS)
                 batch, self._pending = self._pending, []
                 self._busy = True
+            busy = len(batch) > 1
             try:
                 sent = self.publisher.publish_tips(batch)
                 if len(sent) < len(batch):

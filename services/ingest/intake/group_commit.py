@@ -7,38 +7,70 @@ own without waiting; a busy one shares each commit (and its flush to disk) betwe
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Engine, Table, select
-from sqlalchemy.dialects import postgresql, sqlite
+import psycopg
+from sqlalchemy import Engine, Table, insert, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from shared.forking import reset_in_forked_child
 from shared.logs import get_logger
 from shared.store.models import Tip
 
 log = get_logger(__name__)
 _TIPS = cast(Table, Tip.__table__)
+_INSERT = insert(_TIPS)
 MAX_ROWS = 100
 
 
+def _is_conflict(exc: IntegrityError) -> bool:
+    """A unique key was taken (reference, or API key and Idempotency-Key), not another rule."""
+    return isinstance(exc.orig, psycopg.errors.UniqueViolation) or "UNIQUE constraint" in str(
+        exc.orig
+    )
+
+
+def _insert_all(engine: Engine, rows: Sequence[dict[str, Any]]) -> None:
+    # A plain INSERT, so SQLAlchemy compiles it once and caches it (an ON CONFLICT clause is
+    # compiled afresh every time). On PostgreSQL it runs in autocommit mode: one statement is
+    # its own transaction, and it returns only once the commit is flushed.
+    if engine.dialect.name != "postgresql":
+        with engine.begin() as conn:
+            conn.execute(_INSERT, list(rows))
+        return
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        try:
+            conn.execute(_INSERT, list(rows))
+        except IntegrityError:
+            if len(rows) > 1:
+                # A failed executemany leaves psycopg's record of prepared statements out of
+                # step with the server, so this connection is not reused.
+                conn.invalidate()
+            raise
+
+
 def insert_rows(engine: Engine, rows: Sequence[dict[str, Any]]) -> set[str]:
-    """Insert tip rows in one committed statement, skipping rows that conflict; the ids stored.
+    """Insert and commit tip rows together, skipping rows that conflict; the ids stored.
 
     A row conflicts when its reference or its (API key, Idempotency-Key) pair is taken; the
-    caller decides what that means. On PostgreSQL the statement runs in autocommit mode, so it
-    is its own transaction and returns only once the commit is flushed.
+    caller decides what that means. Conflicts are rare, so the rows go in one statement and
+    only a conflict makes them go one by one.
     """
-    insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
-    statement = insert(_TIPS).on_conflict_do_nothing().returning(_TIPS.c.id)
-    if engine.dialect.name == "postgresql":
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            return set(conn.execute(statement, list(rows)).scalars())
-    with engine.begin() as conn:
-        return set(conn.execute(statement, list(rows)).scalars())
+    try:
+        _insert_all(engine, rows)
+        return {row["id"] for row in rows}
+    except IntegrityError as exc:
+        if not _is_conflict(exc):
+            raise
+    if len(rows) == 1:
+        return set()
+    stored: set[str] = set()
+    for row in rows:
+        stored |= insert_rows(engine, [row])
+    return stored
 
 
 def insert_durably(engine: Engine, rows: Sequence[dict[str, Any]]) -> set[str]:
@@ -73,7 +105,10 @@ class GroupCommit:
     def __init__(self, engine: Engine, *, on_stored: Callable[[list[str]], None]) -> None:
         self.engine = engine
         self.on_stored = on_stored
-        self._pid: int | None = None
+        self._reset()
+        reset_in_forked_child(self._reset)
+
+    def _reset(self) -> None:
         self._cond = threading.Condition()
         self._waiting: list[_Waiting] = []
         self._thread: threading.Thread | None = None
@@ -84,30 +119,18 @@ class GroupCommit:
         Raises what the database raised (for example when it is unreachable).
         """
         waiting = _Waiting(row)
-        self._ensure_thread()
         with self._cond:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(
+                    target=self._run, name="tipline-commit", daemon=True
+                )
+                self._thread.start()
             self._waiting.append(waiting)
             self._cond.notify()
         waiting.done.wait()
         if waiting.error is not None:
             raise waiting.error
         return waiting.stored
-
-    def _ensure_thread(self) -> None:
-        pid = os.getpid()
-        if self._pid != pid:
-            # First use in this process: the thread and locks of a parent it was forked from
-            # did not come along in a usable state.
-            self._pid = pid
-            self._cond = threading.Condition()
-            self._waiting, self._thread = [], None
-        if self._thread is None or not self._thread.is_alive():
-            with self._cond:
-                if self._thread is None or not self._thread.is_alive():
-                    self._thread = threading.Thread(
-                        target=self._run, name="tipline-commit", daemon=True
-                    )
-                    self._thread.start()
 
     def _run(self) -> None:
         while True:
@@ -139,4 +162,7 @@ class GroupCommit:
             for waiting in group:
                 waiting.done.set()
         if stored:
-            self.on_stored([w.row["id"] for w in group if w.row["id"] in stored])
+            try:
+                self.on_stored([w.row["id"] for w in group if w.row["id"] in stored])
+            except Exception as exc:  # the tips are stored; the sweep publishes them
+                log.error("on_stored_failed", tips=len(stored), error=type(exc).__name__)
