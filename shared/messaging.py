@@ -1,6 +1,6 @@
 """Celery wiring shared by the intake (which only publishes) and the router (which consumes).
 
-Messages carry a tip id and nothing else. Publishing never blocks acceptance: a tip that could not
+Messages carry tip ids and nothing else: one id, or a batch of ids stored together. Publishing never blocks acceptance: a tip that could not
 be published stays 'received' in the database and the periodic sweep publishes it later.
 """
 
@@ -16,6 +16,7 @@ from shared.config import Settings
 from shared.logs import get_logger
 
 TASK_PROCESS_TIP = "tipline.process_tip"
+TASK_PROCESS_TIPS = "tipline.process_tips"
 TASK_SWEEP = "tipline.sweep_stuck_tips"
 TASK_EXPIRE_LEASES = "tipline.expire_leases"
 TASK_BREACHES = "tipline.detect_breaches"
@@ -23,6 +24,9 @@ TASK_BREACHES = "tipline.detect_breaches"
 QUEUE_TIPS = "tipline.tips"
 QUEUE_RETRY = "tipline.retry"
 QUEUE_PERIODIC = "tipline.periodic"
+
+# Ids per batch message: a batch is decided in one transaction, so keep it short.
+BATCH_MAX = 50
 
 log = get_logger(__name__)
 
@@ -51,12 +55,15 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         "task_reject_on_worker_lost": True,
         "worker_prefetch_multiplier": 1,
         "worker_hijack_root_logger": False,
-        "worker_send_task_events": True,
+        # Nothing consumes task events (ops asks workers directly), and each task would publish
+        # three of them.
+        "worker_send_task_events": False,
         "task_send_sent_event": False,
         "task_default_queue": QUEUE_TIPS,
         "task_queues": (Queue(QUEUE_TIPS), Queue(QUEUE_RETRY), Queue(QUEUE_PERIODIC)),
         "task_routes": {
             TASK_PROCESS_TIP: {"queue": QUEUE_TIPS},
+            TASK_PROCESS_TIPS: {"queue": QUEUE_TIPS},
             TASK_SWEEP: {"queue": QUEUE_PERIODIC},
             TASK_EXPIRE_LEASES: {"queue": QUEUE_PERIODIC},
             TASK_BREACHES: {"queue": QUEUE_PERIODIC},
@@ -109,3 +116,20 @@ class Publisher:
             log.warning("publish_failed", tip_id=tip_id, error=type(exc).__name__)
             return False
         return True
+
+    def publish_tips_one_by_one(self, tip_ids: list[str]) -> set[str]:
+        """Queue each tip in its own message; returns the ids sent."""
+        return {tip_id for tip_id in tip_ids if self.publish_tip(tip_id)}
+
+    def publish_tips(self, tip_ids: list[str]) -> list[str]:
+        """Queue tips in batch messages of at most BATCH_MAX ids; returns the ids sent."""
+        sent: list[str] = []
+        for start in range(0, len(tip_ids), BATCH_MAX):
+            batch = tip_ids[start : start + BATCH_MAX]
+            try:
+                self.app.send_task(TASK_PROCESS_TIPS, args=[batch], queue=QUEUE_TIPS)
+            except Exception as exc:  # broker down or unreachable: the sweep will publish them
+                log.warning("publish_failed", tips=len(batch), error=type(exc).__name__)
+                continue
+            sent.extend(batch)
+        return sent

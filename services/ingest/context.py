@@ -9,10 +9,12 @@ from cryptography.fernet import Fernet
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from services.ingest.intake.group_commit import GroupCommit
 from services.ingest.keycache import ApiKeyCache
 from services.ingest.ratelimit import RateLimiter
 from shared.config import Settings
 from shared.messaging import Publisher, make_celery
+from shared.publish_queue import PublishQueue
 from shared.secrets_store import contact_cipher
 from shared.store.db import make_engine, make_session_factory
 
@@ -23,6 +25,8 @@ class IngestContext:
     engine: Engine
     sessions: sessionmaker[Session]
     publisher: Publisher
+    outbox: PublishQueue
+    writer: GroupCommit
     limiter: RateLimiter
     redis: redis.Redis
     cipher: Fernet
@@ -41,11 +45,15 @@ class IngestContext:
             settings.redis_url, socket_connect_timeout=0.5, socket_timeout=0.5
         )
         secret = settings.secret_key.get_secret_value()
+        publisher = Publisher(make_celery(settings, name="tipline-ingest"))
+        outbox = PublishQueue(publisher)
         return cls(
             settings=settings,
             engine=engine,
             sessions=make_session_factory(engine),
-            publisher=Publisher(make_celery(settings, name="tipline-ingest")),
+            publisher=publisher,
+            outbox=outbox,
+            writer=GroupCommit(engine, on_stored=outbox.submit),
             limiter=RateLimiter(client, salt=secret.encode()),
             redis=client,
             cipher=contact_cipher(settings),

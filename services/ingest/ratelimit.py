@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
 
 import redis
@@ -14,10 +15,15 @@ log = get_logger(__name__)
 
 # Count and expiry in one command: one round trip, and nothing left without an expiry.
 _HIT = """
-local count = redis.call('INCR', KEYS[1])
+local count = redis.call('INCRBY', KEYS[1], ARGV[2])
 redis.call('EXPIRE', KEYS[1], ARGV[1])
 return count
 """
+# A process takes hits from Redis in blocks of up to this share of the limit and hands them
+# out locally. Unused hits are lost at the end of the window, so a key can only be admitted
+# slightly less than its limit, never more.
+_BLOCK_SHARE = 200
+_BLOCK_MAX = 50
 
 
 class RateLimiter:
@@ -28,6 +34,9 @@ class RateLimiter:
         self.salt = salt
         self.prefix = prefix
         self._hit = client.register_script(_HIT)
+        self._lock = threading.Lock()
+        self._bucket = -1
+        self._held: dict[str, int] = {}
 
     def hit(self, key: str, *, limit: int, window: int = 60) -> int | None:
         """Count a hit; None if allowed, else the seconds to wait before retrying."""
@@ -35,11 +44,28 @@ class RateLimiter:
         bucket = now // window
         digest = hashlib.blake2b(key.encode(), key=self.salt[:64], digest_size=16).hexdigest()
         redis_key = f"{self.prefix}:{digest}:{bucket}"
+        if self._take_held(redis_key, bucket):
+            return None
+        block = max(1, min(_BLOCK_MAX, limit // _BLOCK_SHARE))
         try:
-            count = int(self._hit(keys=[redis_key], args=[window + 1]))
+            count = int(self._hit(keys=[redis_key], args=[window + 1, block]))
         except redis.RedisError as exc:
             log.warning("rate_limit_unavailable", error=type(exc).__name__)
             return None
-        if count > limit:
+        granted = min(block, limit - (count - block))
+        if granted <= 0:
             return max(1, (bucket + 1) * window - now)
+        if granted > 1:
+            with self._lock:
+                self._held[redis_key] = self._held.get(redis_key, 0) + granted - 1
         return None
+
+    def _take_held(self, redis_key: str, bucket: int) -> bool:
+        with self._lock:
+            if bucket != self._bucket:
+                self._bucket, self._held = bucket, {}
+            left = self._held.get(redis_key, 0)
+            if left <= 0:
+                return False
+            self._held[redis_key] = left - 1
+            return True

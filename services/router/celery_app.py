@@ -9,7 +9,7 @@ from celery.signals import worker_init, worker_process_init
 
 from shared.config import Settings, get_settings
 from shared.logs import configure_logging
-from shared.messaging import TASK_PROCESS_TIP, make_celery
+from shared.messaging import TASK_PROCESS_TIP, TASK_PROCESS_TIPS, make_celery
 
 
 def create_celery(settings: Settings | None = None) -> Celery:
@@ -17,12 +17,11 @@ def create_celery(settings: Settings | None = None) -> Celery:
     settings = settings or get_settings()
     configure_logging(settings.log_level)
     app = make_celery(settings, name="tipline-router")
-    app.conf.task_annotations = {
-        TASK_PROCESS_TIP: {
-            "max_retries": settings.task_max_retries,
-            "retry_backoff_max": settings.task_retry_backoff_max,
-        }
+    retries = {
+        "max_retries": settings.task_max_retries,
+        "retry_backoff_max": settings.task_retry_backoff_max,
     }
+    app.conf.task_annotations = {TASK_PROCESS_TIP: retries, TASK_PROCESS_TIPS: retries}
     # Importing the task modules registers them (they are shared tasks) with this app.
     from services.router.tasks import process, upkeep  # noqa: F401
 

@@ -7,23 +7,21 @@ import json
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any
 
 from cryptography.fernet import Fernet
-from sqlalchemy import Engine, Table, insert, select
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from services.ingest.intake.group_commit import GroupCommit, insert_durably
 from shared.logs import get_logger
-from shared.messaging import Publisher
-from shared.metrics import PUBLISH_FAILURES, TIPS_RECEIVED
+from shared.metrics import TIPS_RECEIVED
 from shared.references import new_reference
 from shared.schemas.submission import Channel, TipSubmission
 from shared.secrets_store import encrypt_json, token_hash
 from shared.store.models import ApiKey, QueueItem, Tip
 
 log = get_logger(__name__)
-_TIPS = cast(Table, Tip.__table__)
 
 
 class IdempotencyConflict(Exception):
@@ -62,35 +60,13 @@ def _replay(session: Session, api_key_id: int, idempotency_key: str, digest: str
     return Stored(tip.id, tip.reference, created=False)
 
 
-def _insert(engine: Engine, row: dict[str, Any]) -> None:
-    if engine.dialect.name == "postgresql":
-        # One statement in autocommit mode is its own transaction, and it returns only after
-        # the commit is flushed to the WAL: one round trip instead of BEGIN, INSERT and COMMIT.
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(insert(_TIPS), [row])
-    else:
-        with engine.begin() as conn:
-            conn.execute(insert(_TIPS), [row])
-
-
-def _insert_durably(factory: sessionmaker[Session], row: dict[str, Any]) -> None:
-    """Insert and commit a tip row; once more on a fresh connection if a pooled one was dead."""
-    engine = factory.kw["bind"]
-    try:
-        _insert(engine, row)
-    except DBAPIError as exc:
-        if not exc.connection_invalidated:
-            raise
-        # Pooled connections are not pinged before use. The retry keeps the tip's id, so if the
-        # first insert did commit before the connection dropped, the retry finds it instead of
-        # storing the tip twice.
-        try:
-            _insert(engine, row)
-        except IntegrityError:
-            with factory() as session:
-                if session.get(Tip, row["id"]) is None:
-                    raise
-        log.warning("database_reconnect")
+def _insert(
+    factory: sessionmaker[Session], row: dict[str, Any], writer: GroupCommit | None
+) -> bool:
+    """Store and commit one tip row; False if it conflicts with a stored one."""
+    if writer is not None:
+        return writer.insert(row)
+    return row["id"] in insert_durably(factory.kw["bind"], [row])
 
 
 def store_tip(
@@ -102,8 +78,13 @@ def store_tip(
     api_key_id: int | None = None,
     idempotency_key: str | None = None,
     digest: str | None = None,
+    writer: GroupCommit | None = None,
 ) -> Stored:
-    """Insert the tip and commit; replay an earlier one for a repeated Idempotency-Key."""
+    """Insert the tip and commit; replay an earlier one for a repeated Idempotency-Key.
+
+    With a `writer`, the row is committed together with concurrent requests' rows and its id
+    is published once committed; without one it is committed on its own and not published.
+    """
     if idempotency_key is not None and api_key_id is not None and digest is not None:
         with factory() as session:
             earlier = _replay(session, api_key_id, idempotency_key, digest)
@@ -132,22 +113,20 @@ def store_tip(
             "published_at": now,
             "publish_attempts": 1,
         }
-        try:
-            _insert_durably(factory, row)
+        if _insert(factory, row, writer):
             return Stored(str(row["id"]), str(row["reference"]), created=True)
-        except IntegrityError:
-            if idempotency_key is not None and api_key_id is not None and digest is not None:
-                with factory() as session:
-                    earlier = _replay(session, api_key_id, idempotency_key, digest)
-                    if earlier is not None:
-                        return earlier
-            # Otherwise a reference collision (40 random bits): try a fresh reference.
+        if idempotency_key is not None and api_key_id is not None and digest is not None:
+            with factory() as session:
+                earlier = _replay(session, api_key_id, idempotency_key, digest)
+                if earlier is not None:
+                    return earlier
+        # Otherwise a reference collision (40 random bits): try a fresh reference.
     raise RuntimeError("could not allocate a unique reference")
 
 
 def accept_tip(
     factory: sessionmaker[Session],
-    publisher: Publisher,
+    writer: GroupCommit,
     *,
     submission: TipSubmission,
     channel: Channel,
@@ -156,7 +135,7 @@ def accept_tip(
     idempotency_key: str | None = None,
     digest: str | None = None,
 ) -> Stored:
-    """Store a tip durably, then count it and publish it (a replayed tip is neither)."""
+    """Store a tip durably (the writer then publishes it) and count it; a replay is neither."""
     stored = store_tip(
         factory,
         submission=submission,
@@ -165,13 +144,11 @@ def accept_tip(
         api_key_id=api_key_id,
         idempotency_key=idempotency_key,
         digest=digest,
+        writer=writer,
     )
     if stored.created:
         TIPS_RECEIVED.labels(channel=channel).inc()
         log.info("tip_received", tip_id=stored.tip_id, channel=channel)
-        # A failed publish is not an error for the sender: the sweep publishes it later.
-        if not publisher.publish_tip(stored.tip_id):
-            PUBLISH_FAILURES.inc()
     return stored
 
 

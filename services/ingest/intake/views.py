@@ -103,7 +103,7 @@ def submit_tip() -> Any:
     try:
         stored = accept_tip(
             ctx.sessions,
-            ctx.publisher,
+            ctx.writer,
             submission=submission,
             channel="api",
             cipher=ctx.cipher,

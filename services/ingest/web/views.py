@@ -85,7 +85,7 @@ def report() -> Any:
         return _form_page(form, 422)
     try:
         stored = accept_tip(
-            ctx.sessions, ctx.publisher, submission=submission, channel="web", cipher=ctx.cipher
+            ctx.sessions, ctx.writer, submission=submission, channel="web", cipher=ctx.cipher
         )
     except DBAPIError as exc:
         log.error("store_unavailable", error=type(exc).__name__)

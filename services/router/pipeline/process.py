@@ -1,4 +1,7 @@
-"""Processing one tip: decide it with the pure pipeline and write the outcome exactly once.
+"""Processing tips: decide each with the pure pipeline and write its outcome exactly once.
+
+A batch of tips (stored together at intake) is decided in one transaction under one dedup lock,
+in arrival order, each tip seeing what the ones before it wrote.
 
 Idempotency: the tip's status moves from 'received' only under the dedup lock and in the same
 transaction as everything else, queue items are unique per (tip, destination), and the dedup
@@ -8,10 +11,12 @@ the tip already decided and changes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal, cast
 
-from sqlalchemy import CursorResult, Table, insert, select, update
+from sqlalchemy import Row, Table, insert, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -20,7 +25,7 @@ from services.router.pipeline.batch import pipelined
 from services.router.pipeline.regrade import needs_regrade, regrade_cluster
 from shared.domain.facts import facts_from_submission
 from shared.domain.model import Decision as DomainDecision
-from shared.domain.pipeline import Pipeline
+from shared.domain.pipeline import Assessment, Pipeline
 from shared.logs import get_logger
 from shared.metrics import DECISIONS, DUPLICATES, ROUTED_LATENCY
 from shared.store.dedup_index import SqlDedupIndex, lock_for_dedup
@@ -37,84 +42,175 @@ _AUDIT = cast(Table, AuditEvent.__table__)
 
 def process_tip(ctx: RouterContext, tip_id: str) -> Outcome:
     """Decide and queue one tip; safe to call any number of times for the same tip."""
+    return process_tips(ctx, [tip_id])[tip_id]
+
+
+def process_tips(
+    ctx: RouterContext, tip_ids: Sequence[str], *, take_waiting: int = 0
+) -> dict[str, Outcome]:
+    """Decide and queue a batch of tips in one transaction; safe to repeat for any of them.
+
+    With `take_waiting`, up to that many other tips still waiting are decided along with them
+    (oldest first), so a backlog drains in large batches; their own messages then find them
+    decided. No tip another worker is deciding is waited for or taken.
+    """
+    ids = list(dict.fromkeys(tip_ids))
     try:
-        return _process(ctx, tip_id)
+        return _process(ctx, ids, take_waiting)
     except DBAPIError as exc:
         if not exc.connection_invalidated:
             raise
         # Pooled connections are not pinged on checkout: one that died while idle fails its
         # first statement, and the pool has already been told to replace it. Nothing was
         # committed, and processing is idempotent, so run again once on a fresh connection.
-        log.warning("database_reconnect", tip_id=tip_id)
-        return _process(ctx, tip_id)
+        log.warning("database_reconnect", tips=len(ids))
+        return _process(ctx, ids, take_waiting)
 
 
-def _process(ctx: RouterContext, tip_id: str) -> Outcome:
+@dataclass
+class _Decided:
+    tip_id: str
+    received_at: datetime
+    decision: DomainDecision
+    outcome: Outcome
+
+
+def _process(ctx: RouterContext, tip_ids: list[str], take_waiting: int) -> dict[str, Outcome]:
+    outcomes: dict[str, Outcome] = dict.fromkeys(tip_ids, "missing")
+    decided: list[_Decided] = []
     with ctx.sessions() as session:
-        row = session.execute(
-            select(_TIPS.c.status, _TIPS.c.submission, _TIPS.c.received_at).where(
-                _TIPS.c.id == tip_id
-            )
-        ).first()
-        if row is None:
+        rows = session.execute(select(*_READ).where(_TIPS.c.id.in_(tip_ids))).all()
+        waiting = []
+        for row in rows:
+            if row.status == "received":
+                waiting.append(row)
+            else:
+                outcomes[row.id] = "already_processed"
+        for tip_id in set(tip_ids) - {row.id for row in rows}:
             log.warning("tip_missing", tip_id=tip_id)
-            return "missing"
-        if row.status != "received":
-            return "already_processed"
-        received_at: datetime = row.received_at
+        if not waiting:
+            return outcomes
+        if take_waiting:
+            waiting.extend(_waiting_tips(session, exclude=tip_ids, limit=take_waiting))
+        # Tips are decided in the order they arrived, so an earlier tip is the original.
+        waiting.sort(key=lambda row: (row.received_at, row.id))
         if session.get_bind().dialect.name == "sqlite":
             # SQLite transactions hold the write lock from BEGIN: release it while assessing.
             session.rollback()
 
         # Locating and classifying need no shared state, so they run before the lock; on
         # PostgreSQL the read above stays in the same transaction, which holds no locks yet.
-        facts = facts_from_submission(row.submission, received_at=received_at)
-        assessment = ctx.pipeline.assess(facts)
+        assessed = [
+            (
+                row,
+                ctx.pipeline.assess(
+                    facts_from_submission(row.submission, received_at=row.received_at)
+                ),
+            )
+            for row in waiting
+        ]
 
         now = datetime.now(UTC)
-        # Claiming the tip is the idempotency check: only a tip still 'received' moves on, and
-        # its row stays locked until commit, so a second run for it waits here and then stops.
-        claimed: CursorResult[Any] = session.execute(  # type: ignore[assignment]
-            update(_TIPS)
-            .where(_TIPS.c.id == tip_id, _TIPS.c.status == "received")
-            .values(processed_at=now)
-        )
-        if claimed.rowcount != 1:
-            return "already_processed"
-
+        claimed = _claim(session, [row.id for row in waiting], now, skip_locked=take_waiting > 0)
         lock_for_dedup(session)
-        writes: list[tuple[Any, Any]] = []
-        index = SqlDedupIndex(session, locked=True, deferred=writes)
-        corroboration = Pipeline.corroborate(tip_id, assessment, index, ctx.settings.identifier_key)
-        decision = ctx.pipeline.conclude(assessment, corroboration)
-        outcome = _outcome_writes(session, tip_id, decision, now, writes)
-        with pipelined(session):
-            for statement, params in writes:
-                if isinstance(params, list):
-                    # One INSERT that fetches nothing back (not even new primary keys):
-                    # executemany or RETURNING would each wait for a reply.
-                    statement, params = statement.values(params).inline(), None
-                session.execute(statement, params)
-        if outcome == "routed" and needs_regrade(corroboration):
-            regrade_cluster(session, cluster_id=corroboration.cluster or "", now=now)
+        for row, assessment in assessed:
+            if row.id not in claimed:
+                if row.id in outcomes:
+                    outcomes[row.id] = "already_processed"
+                continue
+            decision, outcome = _decide(ctx, session, row.id, assessment, now)
+            outcomes[row.id] = outcome
+            decided.append(_Decided(row.id, row.received_at, decision, outcome))
         session.commit()
 
+    for done in decided:
+        _count(done)
+    return outcomes
+
+
+_READ = (_TIPS.c.id, _TIPS.c.status, _TIPS.c.submission, _TIPS.c.received_at)
+
+
+def _waiting_tips(session: Session, *, exclude: list[str], limit: int) -> Sequence[Row[Any]]:
+    """The oldest other tips still waiting, locked for this transaction (PostgreSQL).
+
+    SKIP LOCKED passes over tips another worker holds, so workers never wait for each other
+    here; SQLite has one writer at a time and ignores the clause.
+    """
+    return session.execute(
+        select(*_READ)
+        .where(_TIPS.c.status == "received", _TIPS.c.id.not_in(exclude))
+        .order_by(_TIPS.c.status, _TIPS.c.published_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
+
+
+def _claim(session: Session, tip_ids: list[str], now: datetime, *, skip_locked: bool) -> set[str]:
+    """Move tips on from 'received'; the ids this transaction now owns.
+
+    Claiming is the idempotency check: only tips still 'received' move on, and their rows stay
+    locked until commit, so a second run for one waits here and then finds it taken. When this
+    transaction already holds other waiting tips, it skips tips that are locked instead of
+    waiting for them, so two workers can never wait on each other: the one holding such a tip
+    decides it (and if that fails, the tip stays 'received' for the sweep).
+    """
+    owned = (
+        select(_TIPS.c.id)
+        .where(_TIPS.c.id.in_(tip_ids), _TIPS.c.status == "received")
+        .with_for_update(skip_locked=skip_locked)
+    )
+    result = session.execute(
+        update(_TIPS)
+        .where(_TIPS.c.id.in_(owned.scalar_subquery()), _TIPS.c.status == "received")
+        .values(processed_at=now)
+        .returning(_TIPS.c.id)
+    )
+    return set(result.scalars())
+
+
+def _decide(
+    ctx: RouterContext, session: Session, tip_id: str, assessment: Assessment, now: datetime
+) -> tuple[DomainDecision, Outcome]:
+    """Corroborate one claimed tip and send its writes (the caller holds the dedup lock)."""
+    writes: list[tuple[Any, Any]] = []
+    index = SqlDedupIndex(session, locked=True, deferred=writes)
+    corroboration = Pipeline.corroborate(tip_id, assessment, index, ctx.settings.identifier_key)
+    decision = ctx.pipeline.conclude(assessment, corroboration)
+    outcome = _outcome_writes(session, tip_id, decision, now, writes)
+    # The next tip of a batch reads what this one wrote, so the writes go out before it.
+    with pipelined(session):
+        for statement, params in writes:
+            if isinstance(params, list):
+                # A row at a time, fetching nothing back (not even new primary keys): the
+                # statement compiles once and stays cached, and in pipeline mode no row waits
+                # for a reply (executemany or RETURNING would).
+                for row in params:
+                    session.execute(statement.inline(), row)
+            else:
+                session.execute(statement, params)
+    if outcome == "routed" and needs_regrade(corroboration):
+        regrade_cluster(session, cluster_id=corroboration.cluster or "", now=now)
+    return decision, outcome
+
+
+def _count(done: _Decided) -> None:
+    decision = done.decision
     DECISIONS.labels(
         category=decision.classification.category, priority=decision.grade.priority
     ).inc()
-    if outcome == "duplicate":
+    if done.outcome == "duplicate":
         DUPLICATES.inc()
     else:
-        ROUTED_LATENCY.observe(max(0.0, (datetime.now(UTC) - received_at).total_seconds()))
+        ROUTED_LATENCY.observe(max(0.0, (datetime.now(UTC) - done.received_at).total_seconds()))
     log.info(
         "tip_decided",
-        tip_id=tip_id,
-        outcome=outcome,
+        tip_id=done.tip_id,
+        outcome=done.outcome,
         category=decision.classification.category,
         priority=decision.grade.priority,
         destinations=list(decision.routing.destinations),
     )
-    return outcome
 
 
 def _outcome_writes(

@@ -28,7 +28,7 @@ def sweep_stuck_tips(ctx: RouterContext, *, now: datetime | None = None) -> int:
             .order_by(Tip.published_at)
             .limit(SWEEP_BATCH)
         ).all()
-    published = [tip_id for tip_id in stuck if ctx.publisher.publish_tip(tip_id)]
+    published = ctx.publisher.publish_tips(list(stuck))
     if published:
         with ctx.sessions() as session, session.begin():
             for tip in session.scalars(select(Tip).where(Tip.id.in_(published))):
