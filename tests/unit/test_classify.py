@@ -699,3 +699,95 @@ def test_young_lads_alone_are_not_children(taxonomy: Taxonomy, text: str, child:
 )
 def test_children_taken_back_by_the_reporter(taxonomy: Taxonomy, text: str) -> None:
     assert "child_at_risk" not in run(taxonomy, text).flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Damage to someone's things is not violence to a person.
+        "Lads dealing weed by the garages on Fen Road, and last night they kicked my gate in.",
+        "Dealing from the van every night. One of them kicked my door when I complained.",
+        # Shooting needs a person as its target.
+        "A dealer on our road is shooting at rats in the yard with an air rifle.",
+        "Weed dealer in the flat opposite, he shot at pigeons from his balcony.",
+    ],
+)
+def test_violence_needs_a_person_as_its_target(taxonomy: Taxonomy, text: str) -> None:
+    assert "violence" not in run(taxonomy, text).flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # The same verbs aimed at people still count.
+        "Lads dealing weed by the garages on Fen Road, and last night they kicked my son.",
+        "Dealers on the corner, one was shooting at another lad last night.",
+        # A car or home attacked with someone inside it.
+        "The dealer smashed the windows of a car, with the driver still inside, outside the shop.",
+        "Dealers from the flat were kicking the car while the family were inside it.",
+        # Someone heard calling for help.
+        "Dealers have gone into the flat next door and I can hear a man screaming for help.",
+        # A threat quoted in the speaker's own words.
+        "I asked the dealer next door to stop and he said 'move on or I'll stab you'.",
+        "Cannabis grow next door; the man told my husband 'I'll burn your house down'.",
+    ],
+)
+def test_violence_to_a_person(taxonomy: Taxonomy, text: str) -> None:
+    assert "violence" in run(taxonomy, text).flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Signs of a home taken over: "living in his flat" followed by more words.
+        "My uncle is disabled. Some men have been living in his flat since March and sell crack.",
+        # A pension collected for them by those exploiting them.
+        "Our neighbour is 88 and has dementia. A dealer collects her pension for her every week.",
+        # Prescribed medicines taken from them.
+        "My gran is frail and housebound. Her carer has been taking her medication to sell on.",
+    ],
+)
+def test_vulnerable_adult_home_money_and_medicines(taxonomy: Taxonomy, text: str) -> None:
+    assert "vulnerable_adult" in run(taxonomy, text).flags
+
+
+def test_a_man_selling_from_his_own_house_is_the_dealer(taxonomy: Taxonomy) -> None:
+    text = (
+        "A man on our road is selling from his house. Some of the buyers look in a bad way, "
+        "people knock at all hours."
+    )
+    assert "vulnerable_adult" not in run(taxonomy, text).flags
+
+
+def test_others_selling_from_a_vulnerable_adults_home(taxonomy: Taxonomy) -> None:
+    # Narrowing the rule to sellers other than the owner still finds this.
+    text = "My brother has schizophrenia. Some lads are now selling out of his flat."
+    assert "vulnerable_adult" in run(taxonomy, text).flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A small child kept where the dealing is.
+        "The couple downstairs sell crack from the flat. Their little boy is in there all day.",
+        # A child helping with a grow is tending it.
+        "Cannabis grow in the loft next door. Their son is 15 and says he helps with the plants.",
+        # Living at a house that is a grow.
+        "A boy, maybe 14, living at a house on our road. Windows covered, cannabis smell, hum.",
+    ],
+)
+def test_children_kept_where_drugs_are(taxonomy: Taxonomy, text: str) -> None:
+    assert "child_at_risk" in run(taxonomy, text).flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Only an attack with someone inside the thing attacked counts, not people nearby.
+        "Dealers smashing bottles outside the pub last night, and people inside were scared.",
+        # The speaker's own words that are not a threat.
+        "Dealing next door. The man said I'll do your shopping if you're scared to go out.",
+    ],
+)
+def test_no_violence_in_ordinary_words(taxonomy: Taxonomy, text: str) -> None:
+    assert "violence" not in run(taxonomy, text).flags
