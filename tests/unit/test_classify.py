@@ -791,3 +791,55 @@ def test_children_kept_where_drugs_are(taxonomy: Taxonomy, text: str) -> None:
 )
 def test_no_violence_in_ordinary_words(taxonomy: Taxonomy, text: str) -> None:
     assert "violence" not in run(taxonomy, text).flags
+
+
+# Signs of exploitation about one particular child, without a drug word beside the mention.
+@pytest.mark.parametrize(
+    "text",
+    [
+        # missing from "her" home, and more than one phone
+        "My niece is 15, she has been missing from her home since Friday and had two phones on "
+        "her. Someone is dealing from the flat she was seen at.",
+        # out in school hours, and more than one phone
+        "Lads about 13 hanging about on the rec in school time with two phones each. Their "
+        "parents must have no idea. In the evenings men are dealing crack by the pavilion.",
+        # lots of cash, and skipping school
+        "My son is 14, he has been skipping school and has lots of cash on him. There is weed "
+        "dealing on our road.",
+        # "a boy, about 14": an age after a comma
+        "A girl, maybe 15, keeps skipping school and turns up with two phones. Her mum is "
+        "worried sick about her. In the evenings men are dealing crack from the flats.",
+        # staying with older men, several words on
+        "My daughter is 16, she has been skipping school and staying weekends at a flat in "
+        "town with older men who deal crack.",
+    ],
+)
+def test_signs_about_a_particular_child(taxonomy: Taxonomy, text: str) -> None:
+    assert "child_at_risk" in run(taxonomy, text).flags
+
+
+def test_an_adult_offering_schoolchildren_lifts_is_grooming(taxonomy: Taxonomy) -> None:
+    text = "A bloke in a white van keeps stopping by the schoolboys at the bus shelter, offering them cash."
+    assert "child_at_risk" in run(taxonomy, text).flags
+
+
+# A child who passes on what others do is a witness; an age in brackets overrides "kid".
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Crack sold from the flat above the bakery. My daughter said people queue there at night.",
+        "Weed dealt by the bins on Elm Street. The same kid (an adult, mid twenties) runs for them.",
+    ],
+)
+def test_witnesses_and_adults_are_not_children_at_risk(taxonomy: Taxonomy, text: str) -> None:
+    assert "child_at_risk" not in run(taxonomy, text).flags
+
+
+def test_a_child_passing_on_their_own_part_is_still_involved(taxonomy: Taxonomy) -> None:
+    text = "My son told me he has been doing drops for older lads from the estate."
+    assert "child_at_risk" in run(taxonomy, text).flags
+
+
+def test_nothing_drug_related_is_a_denial(taxonomy: Taxonomy) -> None:
+    text = "Kids kicking footballs at cars on Ross Street all evening. Nothing drug related at all."
+    assert run(taxonomy, text).category == "other"

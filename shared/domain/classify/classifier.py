@@ -340,6 +340,9 @@ def _person(
     doc: Document, rule: PersonRule, category: Category, drug_context: bool, found: _Findings
 ) -> None:
     mentions = _mentions(doc, rule, found)
+    if rule.witnesses is not None:
+        # A witness passing on what others do; signs about the witness are still read tip-wide.
+        mentions = [m for m in mentions if not rule.witnesses.match(doc.text, m.end)]
     if not mentions:
         return
     supply = category in SUPPLY_CATEGORIES

@@ -89,6 +89,9 @@ class PersonRule:
     # The reporter saying, just after a mention, that those people are not what the mention
     # suggests or take no part ("they're not involved", "they aren't kids, they're twenty").
     denials: re.Pattern[str] | None = None
+    # Straight after a mention, the person passing on what others do ("my son told me lads go
+    # there", "my son's friend says it's a line"): a witness, not one of those involved.
+    witnesses: re.Pattern[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -141,6 +144,14 @@ def _alternation(node: Node, what: str) -> re.Pattern[str]:
         return re.compile(source, re.IGNORECASE)
     except re.error as exc:
         raise node.error(f"bad regular expression in {what}: {exc}") from None
+
+
+def _following(node: Node, what: str) -> re.Pattern[str]:
+    """Phrases matched straight after a mention, so they start mid-word ("'s friend says")."""
+    parts = node.seq(what)
+    for part in parts:
+        part.regex(what)
+    return re.compile("|".join(f"(?:{p.value})" for p in parts), re.IGNORECASE)
 
 
 def _bounded(node: Node, what: str) -> re.Pattern[str]:
@@ -267,6 +278,7 @@ def _person(flag: Flag, node: Node, seen: set[str]) -> PersonRule:
             "tip",
             "agents",
             "denials",
+            "witnesses",
         ),
     )
     scope: Scope = keys["scope"].choice("scope", ("near", "tip"))  # type: ignore[assignment]
@@ -317,6 +329,9 @@ def _person(flag: Flag, node: Node, seen: set[str]) -> PersonRule:
     tip = _tip_signs(keys["tip"], flag, max_age, seen) if "tip" in keys else None
     agents = _bounded(keys["agents"], f"persons.{flag}.agents") if "agents" in keys else None
     denials = _bounded(keys["denials"], f"persons.{flag}.denials") if "denials" in keys else None
+    witnesses = (
+        _following(keys["witnesses"], f"persons.{flag}.witnesses") if "witnesses" in keys else None
+    )
     return PersonRule(
         flag,
         scope,
@@ -330,6 +345,7 @@ def _person(flag: Flag, node: Node, seen: set[str]) -> PersonRule:
         tip,
         agents,
         denials,
+        witnesses,
     )
 
 
