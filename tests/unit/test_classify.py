@@ -843,3 +843,76 @@ def test_a_child_passing_on_their_own_part_is_still_involved(taxonomy: Taxonomy)
 def test_nothing_drug_related_is_a_denial(taxonomy: Taxonomy) -> None:
     text = "Kids kicking footballs at cars on Ross Street all evening. Nothing drug related at all."
     assert run(taxonomy, text).category == "other"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Neighbours shouting at each other late at night. I don't think it's anything to do with drugs.",
+        "Someone scratched my car in the car park. Don't think it's anything related to drugs.",
+    ],
+)
+def test_anything_to_do_with_drugs_doubted_is_a_denial(taxonomy: Taxonomy, text: str) -> None:
+    assert run(taxonomy, text).category == "other"
+
+
+def test_a_child_offering_drugs_is_county_lines(taxonomy: Taxonomy) -> None:
+    got = run(taxonomy, "A girl, about 14, offered me weed by the bus stop on Arbury Road.")
+    assert got.category == "county_lines"
+    assert "child_at_risk" in got.flags
+
+
+def test_unsolicited_texts_offering_drugs_are_county_lines(taxonomy: Taxonomy) -> None:
+    text = "Text messages from a number I don't know offering 'white and brown' and fast delivery."
+    assert run(taxonomy, text).category == "county_lines"
+
+
+def test_dealers_arriving_on_the_london_train_are_county_lines(taxonomy: Taxonomy) -> None:
+    text = "Men selling weed by the station, they come in on the London train every afternoon."
+    assert run(taxonomy, text).category == "county_lines"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A disabled man upstairs has been 'adopted' by some lads who now run his flat and deal crack.",
+        "My uncle has been befriended by a group who have a key to his house, they sell drugs there.",
+        "Her flat has been taken over and there are people buying heroin at the door all day.",
+    ],
+)
+def test_cuckooing_described_without_the_word(taxonomy: Taxonomy, text: str) -> None:
+    got = run(taxonomy, text)
+    assert got.category == "county_lines"
+    assert "vulnerable_adult" in got.flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A woman asked if I wanted 'anything' outside the shop, she had small bags in her hand.",
+        "A man at my door asking if I had any 'food'. Third time this week, always different men.",
+    ],
+)
+def test_an_approach_offering_drugs_is_selling(taxonomy: Taxonomy, text: str) -> None:
+    assert run(taxonomy, text).category == "street_dealing"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Two men hitting a lad in the car park, shouting that he stole their drugs.",
+        "A fight on the green just now, I think it's over drugs, one was kicked on the ground.",
+    ],
+)
+def test_violence_over_drugs_is_supply_not_use(taxonomy: Taxonomy, text: str) -> None:
+    assert run(taxonomy, text).category == "street_dealing"
+
+
+def test_an_adult_getting_children_to_sell_is_county_lines(taxonomy: Taxonomy) -> None:
+    text = (
+        "Someone sells weed to kids at the skate park. The buyers are 14 year olds and he is"
+        " getting a couple of them to sell for him."
+    )
+    got = run(taxonomy, text)
+    assert got.category == "county_lines"
+    assert "child_at_risk" in got.flags
