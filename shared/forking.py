@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 import weakref
 from collections.abc import Callable
 
@@ -22,3 +23,37 @@ def reset_in_forked_child(method: Callable[[], None]) -> None:
             bound()
 
     os.register_at_fork(after_in_child=after_fork)
+
+
+class ThreadPerProcess:
+    """One daemon thread per process running `_run`, fed through `_cond`.
+
+    The thread starts with the first piece of work and again if it ever died; a forked child
+    gets a fresh lock and no thread, and `_clear` empties what the subclass queues.
+    """
+
+    thread_name = "tipline-thread"
+
+    def __init__(self) -> None:
+        self._reset()
+        reset_in_forked_child(self._reset)
+
+    def _reset(self) -> None:
+        self._cond = threading.Condition()
+        self._thread: threading.Thread | None = None
+        self._clear()
+
+    def _clear(self) -> None:
+        """Empty the subclass's queue (called at start and in a forked child)."""
+
+    def _run(self) -> None:
+        raise NotImplementedError
+
+    def _running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def _start_if_stopped(self) -> None:
+        """Start the thread unless it runs; call with `_cond` held."""
+        if not self._running():
+            self._thread = threading.Thread(target=self._run, name=self.thread_name, daemon=True)
+            self._thread.start()

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import atexit
-import threading
 import time
 from collections.abc import Iterable
 
-from shared.forking import reset_in_forked_child
+from shared.forking import ThreadPerProcess
 from shared.logs import get_logger
 from shared.messaging import BATCH_MAX, Publisher
 from shared.metrics import PUBLISH_FAILURES
@@ -18,7 +17,7 @@ FLUSH_AT_EXIT_SECONDS = 2.0
 LINGER_SECONDS = 0.005
 
 
-class PublishQueue:
+class PublishQueue(ThreadPerProcess):
     """Hands committed tip ids to the broker in batches, from one thread per process.
 
     Requests add the ids of tips already committed and return at once. The thread publishes
@@ -28,26 +27,21 @@ class PublishQueue:
     and the sweep publishes it again.
     """
 
+    thread_name = "tipline-publish"
+
     def __init__(self, publisher: Publisher) -> None:
         self.publisher = publisher
-        self._reset()
-        reset_in_forked_child(self._reset)
+        super().__init__()
         atexit.register(self.flush)
 
-    def _reset(self) -> None:
-        self._cond = threading.Condition()
+    def _clear(self) -> None:
         self._pending: list[str] = []
         self._busy = False
-        self._thread: threading.Thread | None = None
 
     def submit(self, tip_ids: Iterable[str]) -> None:
         """Queue ids for publishing; never blocks on the broker."""
         with self._cond:
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(
-                    target=self._run, name="tipline-publish", daemon=True
-                )
-                self._thread.start()
+            self._start_if_stopped()
             self._pending.extend(tip_ids)
             self._cond.notify_all()
 
@@ -57,7 +51,7 @@ class PublishQueue:
         with self._cond:
             while self._pending or self._busy:
                 left = deadline - time.monotonic()
-                if left <= 0 or self._thread is None or not self._thread.is_alive():
+                if left <= 0 or not self._running():
                     return False
                 self._cond.wait(left)
         return True

@@ -35,8 +35,8 @@ class RateLimiter:
         self.prefix = prefix
         self._hit = client.register_script(_HIT)
         self._lock = threading.Lock()
-        self._bucket = -1
-        self._held: dict[str, int] = {}
+        # Per key: the window's Redis key the hits were taken under, and how many are left.
+        self._held: dict[str, tuple[str, int]] = {}
 
     def hit(self, key: str, *, limit: int, window: int = 60) -> int | None:
         """Count a hit; None if allowed, else the seconds to wait before retrying."""
@@ -44,7 +44,7 @@ class RateLimiter:
         bucket = now // window
         digest = hashlib.blake2b(key.encode(), key=self.salt[:64], digest_size=16).hexdigest()
         redis_key = f"{self.prefix}:{digest}:{bucket}"
-        if self._take_held(redis_key, bucket):
+        if self._take_held(digest, redis_key):
             return None
         block = max(1, min(_BLOCK_MAX, limit // _BLOCK_SHARE))
         try:
@@ -57,15 +57,16 @@ class RateLimiter:
             return max(1, (bucket + 1) * window - now)
         if granted > 1:
             with self._lock:
-                self._held[redis_key] = self._held.get(redis_key, 0) + granted - 1
+                held_key, left = self._held.get(digest, (redis_key, 0))
+                left = left if held_key == redis_key else 0
+                self._held[digest] = (redis_key, left + granted - 1)
         return None
 
-    def _take_held(self, redis_key: str, bucket: int) -> bool:
+    def _take_held(self, digest: str, redis_key: str) -> bool:
+        """Use a hit held from this window, if any; hits held from an earlier window are void."""
         with self._lock:
-            if bucket != self._bucket:
-                self._bucket, self._held = bucket, {}
-            left = self._held.get(redis_key, 0)
-            if left <= 0:
+            held_key, left = self._held.get(digest, (redis_key, 0))
+            if held_key != redis_key or left <= 0:
                 return False
-            self._held[redis_key] = left - 1
+            self._held[digest] = (redis_key, left - 1)
             return True

@@ -149,6 +149,48 @@ def _branch(kind: str, where: ColumnElement[bool], *, full: bool, key: Any = Non
     return select(*columns).select_from(joined).where(where)
 
 
+# One condition per lookup, shared by the prefetch and the index's own lookups.
+
+
+def _near_where(
+    cells: Sequence[int],
+    box: tuple[float, float, float, float],
+    family: str,
+    since: datetime,
+    until: datetime,
+) -> ColumnElement[bool]:
+    lat_lo, lat_hi, lon_lo, lon_hi = box
+    return and_(
+        _E.c.cell.in_(list(cells)),
+        _E.c.family == family,
+        _E.c.received_at >= since,
+        _E.c.received_at <= until,
+        _E.c.duplicate_of.is_(None),
+        # The box trims the corners of the cells before rows come back to Python.
+        _E.c.lat.between(lat_lo, lat_hi),
+        _E.c.lon.between(lon_lo, lon_hi),
+    )
+
+
+def _place_where(place: str, family: str, since: datetime, until: datetime) -> ColumnElement[bool]:
+    return and_(
+        _E.c.place == place,
+        _E.c.family == family,
+        _E.c.received_at >= since,
+        _E.c.received_at <= until,
+        _E.c.duplicate_of.is_(None),
+    )
+
+
+def _sharing_where(keys: Sequence[str], since: datetime, until: datetime) -> ColumnElement[bool]:
+    return and_(
+        _I.c.key.in_(list(keys)),
+        _I.c.received_at >= since,
+        _I.c.received_at <= until,
+        _E.c.duplicate_of.is_(None),
+    )
+
+
 def _prefetch(session: Session, keys: DedupKeys) -> _Prefetched:
     """Run every lookup `corroborate` will make for this tip as one UNION ALL statement."""
     asked = lookups(keys)
@@ -162,35 +204,11 @@ def _prefetch(session: Session, keys: DedupKeys) -> _Prefetched:
         ),
     ]
     if asked.near is not None:
-        cells, (lat_lo, lat_hi, lon_lo, lon_hi), family, since, until = asked.near
-        where = and_(
-            _E.c.cell.in_(list(cells)),
-            _E.c.family == family,
-            _E.c.received_at >= since,
-            _E.c.received_at <= until,
-            _E.c.duplicate_of.is_(None),
-            _E.c.lat.between(lat_lo, lat_hi),
-            _E.c.lon.between(lon_lo, lon_hi),
-        )
-        branches.append(_branch("near", where, full=False))
+        branches.append(_branch("near", _near_where(*asked.near), full=False))
     if asked.place is not None:
-        place, family, since, until = asked.place
-        where = and_(
-            _E.c.place == place,
-            _E.c.family == family,
-            _E.c.received_at >= since,
-            _E.c.received_at <= until,
-            _E.c.duplicate_of.is_(None),
-        )
-        branches.append(_branch("place", where, full=False))
+        branches.append(_branch("place", _place_where(*asked.place), full=False))
     if asked.sharing is not None:
-        idents, since, until = asked.sharing
-        where = and_(
-            _I.c.key.in_(list(idents)),
-            _I.c.received_at >= since,
-            _I.c.received_at <= until,
-            _E.c.duplicate_of.is_(None),
-        )
+        where = _sharing_where(*asked.sharing)
         branches.append(_branch("sharing", where, full=False, key=_I.c.key))
     found = _Prefetched(keys.tip_id, asked, {}, [], [], [], [], {})
     for row in session.execute(union_all(*branches)):
@@ -299,18 +317,8 @@ class SqlDedupIndex:
         ahead = self._ahead
         if ahead is not None and ahead.asked.near == (tuple(cells), box, family, since, until):
             return list(ahead.near)
-        lat_lo, lat_hi, lon_lo, lon_hi = box
         rows = self.session.execute(
-            select(*_CANDIDATE_COLUMNS).where(
-                _E.c.cell.in_(list(cells)),
-                _E.c.family == family,
-                _E.c.received_at >= since,
-                _E.c.received_at <= until,
-                _E.c.duplicate_of.is_(None),
-                # The box trims the corners of the cells before rows come back to Python.
-                _E.c.lat.between(lat_lo, lat_hi),
-                _E.c.lon.between(lon_lo, lon_hi),
-            )
+            select(*_CANDIDATE_COLUMNS).where(_near_where(cells, box, family, since, until))
         )
         return [_candidate(r) for r in rows]
 
@@ -321,13 +329,7 @@ class SqlDedupIndex:
         if ahead is not None and ahead.asked.place == (place, family, since, until):
             return list(ahead.place)
         rows = self.session.execute(
-            select(*_CANDIDATE_COLUMNS).where(
-                _E.c.place == place,
-                _E.c.family == family,
-                _E.c.received_at >= since,
-                _E.c.received_at <= until,
-                _E.c.duplicate_of.is_(None),
-            )
+            select(*_CANDIDATE_COLUMNS).where(_place_where(place, family, since, until))
         )
         return [_candidate(r) for r in rows]
 
@@ -340,12 +342,7 @@ class SqlDedupIndex:
         rows = self.session.execute(
             select(_I.c.key, *_CANDIDATE_COLUMNS)
             .join(_E, _E.c.tip_id == _I.c.tip_id)
-            .where(
-                _I.c.key.in_(list(keys)),
-                _I.c.received_at >= since,
-                _I.c.received_at <= until,
-                _E.c.duplicate_of.is_(None),
-            )
+            .where(_sharing_where(keys, since, until))
         )
         return [(r.key, _candidate(r)) for r in rows]
 

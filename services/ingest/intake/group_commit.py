@@ -16,7 +16,7 @@ import psycopg
 from sqlalchemy import Engine, Table, insert, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from shared.forking import reset_in_forked_child
+from shared.forking import ThreadPerProcess
 from shared.logs import get_logger
 from shared.store.models import Tip
 
@@ -99,19 +99,18 @@ class _Waiting:
     error: BaseException | None = None
 
 
-class GroupCommit:
+class GroupCommit(ThreadPerProcess):
     """Commits the tip rows of concurrent requests together, from one thread per process."""
+
+    thread_name = "tipline-commit"
 
     def __init__(self, engine: Engine, *, on_stored: Callable[[list[str]], None]) -> None:
         self.engine = engine
         self.on_stored = on_stored
-        self._reset()
-        reset_in_forked_child(self._reset)
+        super().__init__()
 
-    def _reset(self) -> None:
-        self._cond = threading.Condition()
+    def _clear(self) -> None:
         self._waiting: list[_Waiting] = []
-        self._thread: threading.Thread | None = None
 
     def insert(self, row: dict[str, Any]) -> bool:
         """Store one tip row; True once committed, False if it conflicts with a stored row.
@@ -120,11 +119,7 @@ class GroupCommit:
         """
         waiting = _Waiting(row)
         with self._cond:
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(
-                    target=self._run, name="tipline-commit", daemon=True
-                )
-                self._thread.start()
+            self._start_if_stopped()
             self._waiting.append(waiting)
             self._cond.notify()
         waiting.done.wait()

@@ -22,7 +22,7 @@ from services.router.console.blueprint import (
 from services.router.queues import service
 from services.router.queues.models import ItemOut, NoteIn, ReassignIn, ResolveIn
 from shared.references import normalise_reference
-from shared.store.models import Tip, User
+from shared.store.models import Tip
 
 STATES = {
     "active": service.ACTIVE,
@@ -162,15 +162,11 @@ def act(destination: str, reference: str, action: str) -> Any:
     now = datetime.now(UTC)
     try:
         with context.sessions() as db, db.begin():
-            item = service.find_item(db, destination=destination, reference=canonical, lock=True)
-            if item is None:
-                return not_found("That tip is not in this queue.")
-            user = db.get(User, g.user.id)
-            assert user is not None
-            service.act(
+            item = service.act(
                 db,
-                item=item,
-                user=user,
+                destination=destination,
+                reference=canonical,
+                user_id=g.user.id,
                 action=action,
                 payload=payload,
                 lease_minutes=context.settings.lease_minutes,
@@ -179,6 +175,8 @@ def act(destination: str, reference: str, action: str) -> Any:
             )
             tip = db.get(Tip, item.tip_id)
     except service.QueueError as exc:
+        if exc.status == 404:
+            return not_found("That tip is not in this queue.")
         flash(exc.message, "error")
         return redirect(back)
     flash(ACTION_DONE[action].format(ref=tip.reference if tip else canonical), "success")

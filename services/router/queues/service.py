@@ -283,15 +283,25 @@ def reassign(
 def act(
     db: Session,
     *,
-    item: QueueItem,
-    user: User,
+    destination: str,
+    reference: str,
+    user_id: int,
     action: str,
     payload: BaseModel | None,
     lease_minutes: int,
     destinations: tuple[str, ...],
     now: datetime,
-) -> None:
-    """Do one queue action (claim, release, resolve, reassign, notes) with its request body."""
+) -> QueueItem:
+    """Do one queue action (claim, release, resolve, reassign, notes, view) on a tip's item.
+
+    The item is locked for the action; 404 if the tip is not in this destination's queue.
+    """
+    item = find_item(db, destination=destination, reference=reference, lock=action != "view")
+    if item is None:
+        raise QueueError(404, "No such item in this queue")
+    user = db.get(User, user_id)
+    if user is None:
+        raise QueueError(404, "No such user")
     if action == "claim":
         minutes = payload.lease_minutes if isinstance(payload, ClaimIn) else None
         claim(db, item=item, user=user, lease_minutes=minutes or lease_minutes, now=now)
@@ -320,6 +330,7 @@ def act(
         )
     elif action != "view":
         raise QueueError(422, f"'{action}' needs its request body")
+    return item
 
 
 def visible_tip(db: Session, *, reference: str, user: User) -> Tip | None:

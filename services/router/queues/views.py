@@ -124,17 +124,11 @@ def _act(destination: str, reference: str, action: str) -> Any:
     now = datetime.now(UTC)
     try:
         with ctx.sessions() as db, db.begin():
-            item = service.find_item(
-                db, destination=destination, reference=canonical, lock=action != "view"
-            )
-            if item is None:
-                return jsonify(error="No such item in this queue"), 404
-            user = db.get(User, g.user.id)
-            assert user is not None
-            service.act(
+            item = service.act(
                 db,
-                item=item,
-                user=user,
+                destination=destination,
+                reference=canonical,
+                user_id=g.user.id,
                 action=action,
                 payload=payload,
                 lease_minutes=ctx.settings.lease_minutes,
