@@ -56,8 +56,11 @@ def test_a_bad_submission_shows_the_error_summary_and_keeps_what_was_typed(  # t
     links = summary.locator("a")
     targets = [links.nth(i).get_attribute("href") for i in range(links.count())]
     assert targets == ["#description", "#location-text", "#phone-2"]
-    # Focus moves to the summary, and each link takes the user to its field.
-    assert page.evaluate("document.activeElement.classList.contains('tl-error-summary')")
+    # Focus moves to the summary (set by the page's script once it runs, so wait for it), and
+    # each link takes the user to its field.
+    from playwright.sync_api import expect
+
+    expect(summary).to_be_focused()
     assert page.input_value("#description") == "too short"
     assert page.input_value("#phone-2") == "12"
     assert "must be at least 10 characters" in page.text_content("#description-error")
