@@ -12,7 +12,10 @@ _SHAPE = re.compile(r"^TL-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$")
 
 def new_reference() -> str:
     """A fresh reference such as 'TL-7K3M-Q9XD' (40 random bits)."""
-    chars = "".join(secrets.choice(ALPHABET) for _ in range(8))
+    # One draw of 40 bits read as eight 5-bit digits: a system-random draw per character cost
+    # more than the rest of building the tip's row.
+    bits = secrets.randbits(40)
+    chars = "".join(ALPHABET[(bits >> shift) & 31] for shift in range(35, -5, -5))
     return f"TL-{chars[:4]}-{chars[4:]}"
 
 

@@ -5,17 +5,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, cast
 
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
+    CompoundSelect,
     Row,
     Select,
     Table,
     and_,
+    bindparam,
     case,
     insert,
-    literal,
     literal_column,
     null,
     or_,
@@ -153,15 +156,11 @@ def _branch(kind: str, where: ColumnElement[bool], *, full: bool, key: Any = Non
 
 
 def _near_where(
-    cells: Sequence[int],
-    box: tuple[float, float, float, float],
-    family: str,
-    since: datetime,
-    until: datetime,
+    cells: Any, box: tuple[Any, Any, Any, Any], family: Any, since: Any, until: Any
 ) -> ColumnElement[bool]:
     lat_lo, lat_hi, lon_lo, lon_hi = box
     return and_(
-        _E.c.cell.in_(list(cells)),
+        _E.c.cell.in_(cells),
         _E.c.family == family,
         _E.c.received_at >= since,
         _E.c.received_at <= until,
@@ -172,7 +171,7 @@ def _near_where(
     )
 
 
-def _place_where(place: str, family: str, since: datetime, until: datetime) -> ColumnElement[bool]:
+def _place_where(place: Any, family: Any, since: Any, until: Any) -> ColumnElement[bool]:
     return and_(
         _E.c.place == place,
         _E.c.family == family,
@@ -182,36 +181,94 @@ def _place_where(place: str, family: str, since: datetime, until: datetime) -> C
     )
 
 
-def _sharing_where(keys: Sequence[str], since: datetime, until: datetime) -> ColumnElement[bool]:
+def _sharing_where(keys: Any, since: Any, until: Any) -> ColumnElement[bool]:
     return and_(
-        _I.c.key.in_(list(keys)),
+        _I.c.key.in_(keys),
         _I.c.received_at >= since,
         _I.c.received_at <= until,
         _E.c.duplicate_of.is_(None),
     )
 
 
+def _bound(*names: str) -> tuple[BindParameter[Any], ...]:
+    return tuple(bindparam(name) for name in names)
+
+
+# The prefetch takes one of eight shapes (which optional lookups a tip makes). Each shape is
+# built once with bound parameters, so a tip costs one cached statement rather than a new
+# UNION to build and hash; the IN lists expand at execution.
+_FETCH_SELF = _branch("self", _E.c.tip_id == bindparam("p_tip"), full=True)
+_FETCH_FINGERPRINT = _branch(
+    "fingerprint",
+    and_(
+        _E.c.fingerprint == bindparam("p_fingerprint"),
+        _E.c.received_at.between(bindparam("p_fp_since"), bindparam("p_fp_until")),
+    ),
+    full=True,
+)
+_FETCH_NEAR = _branch(
+    "near",
+    _near_where(
+        bindparam("p_cells", expanding=True),
+        (
+            bindparam("p_lat_lo"),
+            bindparam("p_lat_hi"),
+            bindparam("p_lon_lo"),
+            bindparam("p_lon_hi"),
+        ),
+        *_bound("p_near_family", "p_near_since", "p_near_until"),
+    ),
+    full=False,
+)
+_FETCH_PLACE = _branch(
+    "place",
+    _place_where(*_bound("p_place", "p_place_family", "p_place_since", "p_place_until")),
+    full=False,
+)
+_FETCH_SHARING = _branch(
+    "sharing",
+    _sharing_where(bindparam("p_keys", expanding=True), *_bound("p_share_since", "p_share_until")),
+    full=False,
+    key=_I.c.key,
+)
+
+
+@lru_cache(maxsize=8)
+def _prefetch_statement(near: bool, place: bool, sharing: bool) -> CompoundSelect:
+    branches = [_FETCH_SELF, _FETCH_FINGERPRINT]
+    branches += [b for b, on in ((_FETCH_NEAR, near), (_FETCH_PLACE, place)) if on]
+    if sharing:
+        branches.append(_FETCH_SHARING)
+    return union_all(*branches)
+
+
+def _prefetch_params(keys: DedupKeys, asked: Lookups) -> dict[str, Any]:
+    fingerprint, since, until = asked.fingerprint
+    params: dict[str, Any] = {"p_tip": keys.tip_id, "p_fingerprint": fingerprint}
+    params |= {"p_fp_since": since, "p_fp_until": until}
+    if asked.near is not None:
+        cells, (lat_lo, lat_hi, lon_lo, lon_hi), family, since, until = asked.near
+        params |= {"p_cells": list(cells), "p_near_family": family}
+        params |= {"p_lat_lo": lat_lo, "p_lat_hi": lat_hi, "p_lon_lo": lon_lo, "p_lon_hi": lon_hi}
+        params |= {"p_near_since": since, "p_near_until": until}
+    if asked.place is not None:
+        place, family, since, until = asked.place
+        params |= {"p_place": place, "p_place_family": family}
+        params |= {"p_place_since": since, "p_place_until": until}
+    if asked.sharing is not None:
+        identifiers, since, until = asked.sharing
+        params |= {"p_keys": list(identifiers), "p_share_since": since, "p_share_until": until}
+    return params
+
+
 def _prefetch(session: Session, keys: DedupKeys) -> _Prefetched:
     """Run every lookup `corroborate` will make for this tip as one UNION ALL statement."""
     asked = lookups(keys)
-    fingerprint, since, until = asked.fingerprint
-    branches = [
-        _branch("self", _E.c.tip_id == keys.tip_id, full=True),
-        _branch(
-            "fingerprint",
-            and_(_E.c.fingerprint == fingerprint, _E.c.received_at.between(since, until)),
-            full=True,
-        ),
-    ]
-    if asked.near is not None:
-        branches.append(_branch("near", _near_where(*asked.near), full=False))
-    if asked.place is not None:
-        branches.append(_branch("place", _place_where(*asked.place), full=False))
-    if asked.sharing is not None:
-        where = _sharing_where(*asked.sharing)
-        branches.append(_branch("sharing", where, full=False, key=_I.c.key))
+    statement = _prefetch_statement(
+        asked.near is not None, asked.place is not None, asked.sharing is not None
+    )
     found = _Prefetched(keys.tip_id, asked, {}, [], [], [], [], {})
-    for row in session.execute(union_all(*branches)):
+    for row in session.execute(statement, _prefetch_params(keys, asked)):
         found.clusters[row.cluster_id] = (row.c_size, row.c_into)
         if row.kind in ("self", "fingerprint"):
             entry = _entry(row)
@@ -318,7 +375,7 @@ class SqlDedupIndex:
         if ahead is not None and ahead.asked.near == (tuple(cells), box, family, since, until):
             return list(ahead.near)
         rows = self.session.execute(
-            select(*_CANDIDATE_COLUMNS).where(_near_where(cells, box, family, since, until))
+            select(*_CANDIDATE_COLUMNS).where(_near_where(list(cells), box, family, since, until))
         )
         return [_candidate(r) for r in rows]
 
@@ -342,7 +399,7 @@ class SqlDedupIndex:
         rows = self.session.execute(
             select(_I.c.key, *_CANDIDATE_COLUMNS)
             .join(_E, _E.c.tip_id == _I.c.tip_id)
-            .where(_sharing_where(keys, since, until))
+            .where(_sharing_where(list(keys), since, until))
         )
         return [(r.key, _candidate(r)) for r in rows]
 
@@ -377,7 +434,7 @@ class SqlDedupIndex:
         return size
 
     def new_cluster(self) -> str:
-        number = self.session.execute(insert(_C).values(size=0).returning(_C.c.id)).scalar_one()
+        number = self.session.execute(_NEW_CLUSTER).scalar_one()
         if self._ahead is not None:
             self._ahead.clusters[number] = (0, None)
         return cluster_id(number)
@@ -415,28 +472,27 @@ class SqlDedupIndex:
 
     def add(self, entry: Entry, identifiers: Sequence[str], links: Sequence[Link]) -> None:
         number = cluster_number(entry.cluster)
-        self._write(
-            insert(_E).values(
-                tip_id=entry.tip_id,
-                received_at=entry.received_at,
-                fingerprint=entry.fingerprint,
-                family=entry.family,
-                ward_code=entry.ward_code,
-                lat=entry.lat,
-                lon=entry.lon,
-                cell=entry.cell,
-                place=entry.place,
-                location_key=entry.location_key,
-                cluster_id=number,
-                duplicate_of=entry.duplicate_of,
-                duplicate_count=0,
-                decided_cluster_id=cluster_number(entry.decided_cluster),
-                decided_size=entry.decided_size,
-            )
-        )
+        row = {
+            "tip_id": entry.tip_id,
+            "received_at": entry.received_at,
+            "fingerprint": entry.fingerprint,
+            "family": entry.family,
+            "ward_code": entry.ward_code,
+            "lat": entry.lat,
+            "lon": entry.lon,
+            "cell": entry.cell,
+            "place": entry.place,
+            "location_key": entry.location_key,
+            "cluster_id": number,
+            "duplicate_of": entry.duplicate_of,
+            "duplicate_count": 0,
+            "decided_cluster_id": cluster_number(entry.decided_cluster),
+            "decided_size": entry.decided_size,
+        }
+        self._write(_ADD_ENTRY, [row])
         if entry.duplicate_of is None and identifiers:
             self._write(
-                insert(_I),
+                _ADD_IDENTIFIER,
                 [
                     {"key": k, "tip_id": entry.tip_id, "received_at": entry.received_at}
                     for k in identifiers
@@ -444,7 +500,7 @@ class SqlDedupIndex:
             )
         if links:
             self._write(
-                insert(_L),
+                _ADD_LINK,
                 [
                     {
                         "tip_id": entry.tip_id,
@@ -457,33 +513,46 @@ class SqlDedupIndex:
                     for i, link in enumerate(links)
                 ],
             )
-        t = literal(entry.received_at, _C.c.first_seen.type)
         grows = entry.duplicate_of is None
-        # One statement: the new size and seen-times are worked out from the row being updated.
         self._write(
-            update(_C)
-            .where(_C.c.id == number)
-            .values(
-                size=_C.c.size + (1 if grows else 0),
-                first_seen=case(
-                    (or_(_C.c.first_seen.is_(None), _C.c.first_seen > t), t),
-                    else_=_C.c.first_seen,
-                ),
-                last_seen=case(
-                    (or_(_C.c.last_seen.is_(None), _C.c.last_seen < t), t),
-                    else_=_C.c.last_seen,
-                ),
-            )
+            _GROW_CLUSTER,
+            {"b_cluster": number, "b_grows": 1 if grows else 0, "b_seen": entry.received_at},
         )
         if self._ahead is not None and number in self._ahead.clusters:
             size, into = self._ahead.clusters[number]
             self._ahead.clusters[number] = (size + (1 if grows else 0), into)
         if entry.duplicate_of is not None:
-            self._write(
-                update(_E)
-                .where(_E.c.tip_id == entry.duplicate_of)
-                .values(duplicate_count=_E.c.duplicate_count + 1)
-            )
+            self._write(_COUNT_DUPLICATE, {"b_tip": entry.duplicate_of})
+
+
+# Writes built once: rows go in as parameters, so each execution reuses the compiled statement.
+# Inserts fetch nothing back (no new keys), so a deferred list of rows can go out one at a time.
+_ADD_ENTRY = insert(_E).inline()
+_ADD_IDENTIFIER = insert(_I).inline()
+_ADD_LINK = insert(_L).inline()
+_NEW_CLUSTER = insert(_C).values(size=0).returning(_C.c.id)
+_SEEN = bindparam("b_seen", type_=_C.c.first_seen.type)
+# One statement: the new size and seen-times are worked out from the row being updated.
+_GROW_CLUSTER = (
+    update(_C)
+    .where(_C.c.id == bindparam("b_cluster"))
+    .values(
+        size=_C.c.size + bindparam("b_grows"),
+        first_seen=case(
+            (or_(_C.c.first_seen.is_(None), _C.c.first_seen > _SEEN), _SEEN),
+            else_=_C.c.first_seen,
+        ),
+        last_seen=case(
+            (or_(_C.c.last_seen.is_(None), _C.c.last_seen < _SEEN), _SEEN),
+            else_=_C.c.last_seen,
+        ),
+    )
+)
+_COUNT_DUPLICATE = (
+    update(_E)
+    .where(_E.c.tip_id == bindparam("b_tip"))
+    .values(duplicate_count=_E.c.duplicate_count + 1)
+)
 
 
 def cluster_summary(session: Session, cluster: str) -> dict[str, Any]:

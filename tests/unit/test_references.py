@@ -22,3 +22,10 @@ def test_references_typed_or_read_aloud_normalise() -> None:
     assert normalise_reference("TL-OO1L-0000") == "TL-0011-0000"
     assert normalise_reference("TL-123") is None
     assert normalise_reference("XX-1234-5678") is None
+
+
+def test_every_character_of_a_reference_is_random() -> None:
+    refs = [new_reference().replace("TL-", "").replace("-", "") for _ in range(3000)]
+    for position in range(8):
+        # 3,000 draws from 32 symbols miss one with odds of about 32 * (31/32)**3000.
+        assert {ref[position] for ref in refs} == set(ALPHABET)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal, cast
 
-from sqlalchemy import Row, Table, insert, select, update
+from sqlalchemy import Row, Table, bindparam, insert, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -38,6 +38,23 @@ _TIPS = cast(Table, Tip.__table__)
 _DECISIONS = cast(Table, Decision.__table__)
 _ITEMS = cast(Table, QueueItem.__table__)
 _AUDIT = cast(Table, AuditEvent.__table__)
+# Statements built once, rows passed as parameters: each compiles once per process.
+_SET_OUTCOME = (
+    update(_TIPS)
+    .where(_TIPS.c.id == bindparam("b_id"))
+    .values(status=bindparam("b_status"), duplicate_of=bindparam("b_dup"))
+)
+_COUNT_DUPLICATE = (
+    update(_TIPS)
+    .where(_TIPS.c.id == bindparam("b_id"))
+    .values(duplicate_count=_TIPS.c.duplicate_count + 1)
+)
+_ADD_DECISION = insert(_DECISIONS).inline()
+_ADD_ITEM = insert(_ITEMS).inline()
+_ADD_AUDIT = insert(_AUDIT).inline()
+_REFERENCES = select(_TIPS.c.id, _TIPS.c.reference).where(
+    _TIPS.c.id.in_(bindparam("b_ids", expanding=True))
+)
 
 
 def process_tip(ctx: RouterContext, tip_id: str) -> Outcome:
@@ -182,11 +199,11 @@ def _decide(
     with pipelined(session):
         for statement, params in writes:
             if isinstance(params, list):
-                # A row at a time, fetching nothing back (not even new primary keys): the
-                # statement compiles once and stays cached, and in pipeline mode no row waits
-                # for a reply (executemany or RETURNING would).
+                # A row at a time with statements built to fetch nothing back (not even new
+                # primary keys): each compiles once and stays cached, and in pipeline mode no
+                # row waits for a reply (executemany or RETURNING would).
                 for row in params:
-                    session.execute(statement.inline(), row)
+                    session.execute(statement, row)
             else:
                 session.execute(statement, params)
     if outcome == "routed" and needs_regrade(corroboration):
@@ -223,12 +240,10 @@ def _outcome_writes(
     """Queue the decision, queue items and audit event as writes for the caller to send."""
     duplicate_of = decision.corroboration.duplicate_of
     outcome: Outcome = "duplicate" if duplicate_of is not None else "routed"
-    tips = update(_TIPS).where(_TIPS.c.id == tip_id)
-    writes.append((tips.values(status=outcome, duplicate_of=duplicate_of), None))
-    writes.append((insert(_DECISIONS), [_decision_row(tip_id, decision, now, session)]))
+    writes.append((_SET_OUTCOME, {"b_id": tip_id, "b_status": outcome, "b_dup": duplicate_of}))
+    writes.append((_ADD_DECISION, [_decision_row(tip_id, decision, now, session)]))
     if duplicate_of is not None:
-        original = update(_TIPS).where(_TIPS.c.id == duplicate_of)
-        writes.append((original.values(duplicate_count=_TIPS.c.duplicate_count + 1), None))
+        writes.append((_COUNT_DUPLICATE, {"b_id": duplicate_of}))
         writes.append(_audit(now, "linked_duplicate", tip_id, original=duplicate_of))
         return outcome
     priority = decision.grade.priority
@@ -236,14 +251,14 @@ def _outcome_writes(
     if destinations:
         item: dict[str, Any] = {"tip_id": tip_id, "state": "open", "priority": priority}
         item |= {"created_at": now, "updated_at": now}
-        writes.append((insert(_ITEMS), [{**item, "destination": d} for d in destinations]))
+        writes.append((_ADD_ITEM, [{**item, "destination": d} for d in destinations]))
     writes.append(_audit(now, "routed", tip_id, destinations=destinations, priority=priority))
     return outcome
 
 
 def _audit(now: datetime, action: str, tip_id: str, **detail: Any) -> tuple[Any, Any]:
     row = {"at": now, "actor": "system", "action": action, "tip_id": tip_id, "detail": detail}
-    return insert(_AUDIT), [{**row, "destination": None}]
+    return _ADD_AUDIT, [{**row, "destination": None}]
 
 
 def _references(session: Session, decision: DomainDecision) -> dict[str, str]:
@@ -256,7 +271,7 @@ def _references(session: Session, decision: DomainDecision) -> dict[str, str]:
     }
     if not cited:
         return {}
-    rows = session.execute(select(_TIPS.c.id, _TIPS.c.reference).where(_TIPS.c.id.in_(cited)))
+    rows = session.execute(_REFERENCES, {"b_ids": sorted(cited)})
     return dict(rows.tuples().all())
 
 
