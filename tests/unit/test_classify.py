@@ -916,3 +916,25 @@ def test_an_adult_getting_children_to_sell_is_county_lines(taxonomy: Taxonomy) -
     got = run(taxonomy, text)
     assert got.category == "county_lines"
     assert "child_at_risk" in got.flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Man pulled a knife on a woman at the cashpoint and took her money. No idea if drugs.",
+        "A group of teenagers threatening people at the bus stop. Not sure about drugs.",
+    ],
+)
+def test_not_knowing_whether_it_is_drugs_is_no_drug_evidence(taxonomy: Taxonomy, text: str) -> None:
+    assert run(taxonomy, text).category == "other"
+
+
+def test_a_doubt_about_drugs_leaves_the_rest_of_the_tip_to_be_read(taxonomy: Taxonomy) -> None:
+    # Unlike a denial, a doubt does not stop the other evidence counting.
+    text = "Not sure if this is drugs but there's a dealer with wraps at the flat"
+    assert run(taxonomy, text).category == "street_dealing"
+
+
+def test_drug_as_a_describing_word_is_not_a_dispute_over_drugs(taxonomy: Taxonomy) -> None:
+    text = "Residents' note: continuing concerns about drug litter in the gardens."
+    assert run(taxonomy, text).category == "drug_use"
