@@ -938,3 +938,67 @@ def test_a_doubt_about_drugs_leaves_the_rest_of_the_tip_to_be_read(taxonomy: Tax
 def test_drug_as_a_describing_word_is_not_a_dispute_over_drugs(taxonomy: Taxonomy) -> None:
     text = "Residents' note: continuing concerns about drug litter in the gardens."
     assert run(taxonomy, text).category == "drug_use"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My brother is addicted to heroin and a dealer has moved into his flat and won't leave.",
+        "My gran has dementia and her new boyfriend moved in, I think he's dealing from her house.",
+        "My dad is in his 80s and has a lodger who sells weed from the house.",
+        "A man uses the flat of a woman with learning disabilities to store his drugs and sell.",
+    ],
+)
+def test_a_vulnerable_adults_home_used_for_dealing_is_cuckooing(
+    taxonomy: Taxonomy, text: str
+) -> None:
+    got = run(taxonomy, text)
+    assert got.category == "county_lines"
+    assert "vulnerable_adult" in got.flags
+
+
+def test_a_dealer_selling_from_his_own_home_takes_over_nobodys(taxonomy: Taxonomy) -> None:
+    text = "An elderly man lives opposite. The guy at number 5 sells weed from his house."
+    assert "vulnerable_adult" not in run(taxonomy, text).flags
+
+
+def test_an_age_written_with_hyphens_is_no_old_person(taxonomy: Taxonomy) -> None:
+    text = (
+        "Our 14-year-old neighbour is picked up by older men and she is being used to hold drugs."
+    )
+    got = run(taxonomy, text)
+    assert "vulnerable_adult" not in got.flags
+    assert "child_at_risk" in got.flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Boy of 15 next door comes home with lots of cash and men drop him off late. I've seen him"
+        " give little bags to a man.",
+        "A 13 year old told us older boys are giving him £50 to take parcels on the train.",
+        "Three men who deal on the corner came up to my son (15) in the park and asked if he"
+        " wanted to 'earn some money running' for them.",
+    ],
+)
+def test_signs_of_a_particular_child_being_used(taxonomy: Taxonomy, text: str) -> None:
+    got = run(taxonomy, text)
+    assert "child_at_risk" in got.flags
+    assert got.category == "county_lines"
+
+
+def test_a_child_living_at_a_drug_house_is_at_risk_without_county_lines(
+    taxonomy: Taxonomy,
+) -> None:
+    text = (
+        "The same young girl, I'd say 14, going in and out of a known drug house at all hours."
+        " She seems to live there with a much older man."
+    )
+    got = run(taxonomy, text)
+    assert got.category == "street_dealing"
+    assert "child_at_risk" in got.flags
+
+
+def test_a_child_showing_what_others_sell_is_a_witness(taxonomy: Taxonomy) -> None:
+    text = "My daughter showed me a Snapchat account selling weed, they deliver round here."
+    assert "child_at_risk" not in run(taxonomy, text).flags

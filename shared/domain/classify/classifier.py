@@ -484,8 +484,10 @@ def _person_in_tip(doc: Document, rule: PersonRule, drug_context: bool, found: _
     evidence = [doc.snippet(mention.start, mention.end)]
     evidence += [doc.snippet(h.start, h.end) for h in signs]
     found.flag(rule.flag, detail, dict.fromkeys(evidence))
+    # As within a window, the strongest signs say what is going on: a child living in a drug
+    # house with an older man is at risk where the dealing is, not thereby running a line.
     for hit in signs:
-        if hit.cue.implies:
+        if hit.cue.implies and hit.cue.weight >= signs[0].cue.weight:
             _imply(hit.cue.implies, f"{hit.cue.detail}: {mention.words.strip()}", doc, hit, found)
             break
 
