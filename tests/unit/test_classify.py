@@ -1002,3 +1002,42 @@ def test_a_child_living_at_a_drug_house_is_at_risk_without_county_lines(
 def test_a_child_showing_what_others_sell_is_a_witness(taxonomy: Taxonomy) -> None:
     text = "My daughter showed me a Snapchat account selling weed, they deliver round here."
     assert "child_at_risk" not in run(taxonomy, text).flags
+
+
+def test_an_illnesss_attacks_are_not_violence(taxonomy: Taxonomy) -> None:
+    text = "Weed smell every day from the flat below, it gives my asthmatic son attacks."
+    assert "violence" not in run(taxonomy, text).flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The flat upstairs had the door kicked in last night and a girl was screaming. They deal.",
+        "Three men went into the dealer's flat carrying what looked like a baseball bat, and now"
+        " there's banging and screaming.",
+    ],
+)
+def test_screaming_as_a_home_is_broken_into_is_violence(taxonomy: Taxonomy, text: str) -> None:
+    assert "violence" in run(taxonomy, text).flags
+
+
+def test_a_threat_to_shank_someone_quoted_is_no_blade_seen(taxonomy: Taxonomy) -> None:
+    text = "The dealers on the corner threatened me. One said he'd 'shank' me if I called you."
+    got = run(taxonomy, text)
+    assert "weapon" not in got.flags
+    assert "violence" in got.flags
+
+
+@pytest.mark.parametrize(
+    ("text", "now"),
+    [
+        ("A man selling drugs from his bike by the river, hes there now with 2 customers", True),
+        ("Just now: two men fighting over a drug debt on Fitzroy Street", True),
+        (
+            "A man was dealing outside the flats just now. It's stopped now, they went inside.",
+            False,
+        ),
+    ],
+)
+def test_reporters_saying_it_is_happening_now(taxonomy: Taxonomy, text: str, now: bool) -> None:
+    assert ("in_progress" in run(taxonomy, text).flags) is now
