@@ -1041,3 +1041,32 @@ def test_a_threat_to_shank_someone_quoted_is_no_blade_seen(taxonomy: Taxonomy) -
 )
 def test_reporters_saying_it_is_happening_now(taxonomy: Taxonomy, text: str, now: bool) -> None:
     assert ("in_progress" in run(taxonomy, text).flags) is now
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A lad on a moped does drops round the back of the square, in and out in 30 seconds,"
+        " passing small things through the hatch of a car.",
+        "Guy sitting in a parked white van on Ekin Road for hours every day, people knock on the"
+        " side door.",
+        "Loads of cars pull up to the house on Chapel Street, a minute each.",
+        "A man with a knife walked past, he was with the group who sell from the benches there.",
+        "Two men fighting outside number 40, this is the house everyone buys from.",
+        "Overheard two guys arranging to pick up 'a nine bar' from someone on Arbury Road.",
+        "The carer has been stealing her morphine patches, I think she sells them.",
+    ],
+)
+def test_selling_read_from_what_people_do(taxonomy: Taxonomy, text: str) -> None:
+    assert run(taxonomy, text).category == "street_dealing"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Large plantation of cannabis I saw while walking on a footpath near Coton.",
+        "Large plastic sacks of cannabis stalks and leaves dumped in the field.",
+    ],
+)
+def test_a_grow_named_the_other_way_round_or_by_its_waste(taxonomy: Taxonomy, text: str) -> None:
+    assert run(taxonomy, text).category == "cultivation"
