@@ -1070,3 +1070,22 @@ def test_selling_read_from_what_people_do(taxonomy: Taxonomy, text: str) -> None
 )
 def test_a_grow_named_the_other_way_round_or_by_its_waste(taxonomy: Taxonomy, text: str) -> None:
     assert run(taxonomy, text).category == "cultivation"
+
+
+def test_a_shop_selling_vapes_to_children_is_not_drugs(taxonomy: Taxonomy) -> None:
+    got = run(taxonomy, "The corner shop is selling single cigarettes and vapes to kids.")
+    assert got.category == "other"
+    assert "child_at_risk" not in got.flags
+
+
+def test_old_and_young_people_are_a_crowd_of_all_ages(taxonomy: Taxonomy) -> None:
+    got = run(
+        taxonomy, "Dealing behind the pool, old and young people mixing, money changing hands."
+    )
+    assert got.category == "street_dealing"
+    assert "child_at_risk" not in got.flags
+
+
+def test_a_text_out_of_nowhere_offering_deals_is_a_line_advert(taxonomy: Taxonomy) -> None:
+    text = "I got a text out of nowhere saying 'TOMMY back on, top food, ring for deals, 24/7'."
+    assert run(taxonomy, text).category == "county_lines"
