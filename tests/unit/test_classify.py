@@ -916,3 +916,176 @@ def test_an_adult_getting_children_to_sell_is_county_lines(taxonomy: Taxonomy) -
     got = run(taxonomy, text)
     assert got.category == "county_lines"
     assert "child_at_risk" in got.flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Man pulled a knife on a woman at the cashpoint and took her money. No idea if drugs.",
+        "A group of teenagers threatening people at the bus stop. Not sure about drugs.",
+    ],
+)
+def test_not_knowing_whether_it_is_drugs_is_no_drug_evidence(taxonomy: Taxonomy, text: str) -> None:
+    assert run(taxonomy, text).category == "other"
+
+
+def test_a_doubt_about_drugs_leaves_the_rest_of_the_tip_to_be_read(taxonomy: Taxonomy) -> None:
+    # Unlike a denial, a doubt does not stop the other evidence counting.
+    text = "Not sure if this is drugs but there's a dealer with wraps at the flat"
+    assert run(taxonomy, text).category == "street_dealing"
+
+
+def test_drug_as_a_describing_word_is_not_a_dispute_over_drugs(taxonomy: Taxonomy) -> None:
+    text = "Residents' note: continuing concerns about drug litter in the gardens."
+    assert run(taxonomy, text).category == "drug_use"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My brother is addicted to heroin and a dealer has moved into his flat and won't leave.",
+        "My gran has dementia and her new boyfriend moved in, I think he's dealing from her house.",
+        "My dad is in his 80s and has a lodger who sells weed from the house.",
+        "A man uses the flat of a woman with learning disabilities to store his drugs and sell.",
+    ],
+)
+def test_a_vulnerable_adults_home_used_for_dealing_is_cuckooing(
+    taxonomy: Taxonomy, text: str
+) -> None:
+    got = run(taxonomy, text)
+    assert got.category == "county_lines"
+    assert "vulnerable_adult" in got.flags
+
+
+def test_a_dealer_selling_from_his_own_home_takes_over_nobodys(taxonomy: Taxonomy) -> None:
+    text = "An elderly man lives opposite. The guy at number 5 sells weed from his house."
+    assert "vulnerable_adult" not in run(taxonomy, text).flags
+
+
+def test_an_age_written_with_hyphens_is_no_old_person(taxonomy: Taxonomy) -> None:
+    text = (
+        "Our 14-year-old neighbour is picked up by older men and she is being used to hold drugs."
+    )
+    got = run(taxonomy, text)
+    assert "vulnerable_adult" not in got.flags
+    assert "child_at_risk" in got.flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Boy of 15 next door comes home with lots of cash and men drop him off late. I've seen him"
+        " give little bags to a man.",
+        "A 13 year old told us older boys are giving him £50 to take parcels on the train.",
+        "Three men who deal on the corner came up to my son (15) in the park and asked if he"
+        " wanted to 'earn some money running' for them.",
+    ],
+)
+def test_signs_of_a_particular_child_being_used(taxonomy: Taxonomy, text: str) -> None:
+    got = run(taxonomy, text)
+    assert "child_at_risk" in got.flags
+    assert got.category == "county_lines"
+
+
+def test_a_child_living_at_a_drug_house_is_at_risk_without_county_lines(
+    taxonomy: Taxonomy,
+) -> None:
+    text = (
+        "The same young girl, I'd say 14, going in and out of a known drug house at all hours."
+        " She seems to live there with a much older man."
+    )
+    got = run(taxonomy, text)
+    assert got.category == "street_dealing"
+    assert "child_at_risk" in got.flags
+
+
+def test_a_child_showing_what_others_sell_is_a_witness(taxonomy: Taxonomy) -> None:
+    text = "My daughter showed me a Snapchat account selling weed, they deliver round here."
+    assert "child_at_risk" not in run(taxonomy, text).flags
+
+
+def test_an_illnesss_attacks_are_not_violence(taxonomy: Taxonomy) -> None:
+    text = "Weed smell every day from the flat below, it gives my asthmatic son attacks."
+    assert "violence" not in run(taxonomy, text).flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The flat upstairs had the door kicked in last night and a girl was screaming. They deal.",
+        "Three men went into the dealer's flat carrying what looked like a baseball bat, and now"
+        " there's banging and screaming.",
+    ],
+)
+def test_screaming_as_a_home_is_broken_into_is_violence(taxonomy: Taxonomy, text: str) -> None:
+    assert "violence" in run(taxonomy, text).flags
+
+
+def test_a_threat_to_shank_someone_quoted_is_no_blade_seen(taxonomy: Taxonomy) -> None:
+    text = "The dealers on the corner threatened me. One said he'd 'shank' me if I called you."
+    got = run(taxonomy, text)
+    assert "weapon" not in got.flags
+    assert "violence" in got.flags
+
+
+@pytest.mark.parametrize(
+    ("text", "now"),
+    [
+        ("A man selling drugs from his bike by the river, hes there now with 2 customers", True),
+        ("Just now: two men fighting over a drug debt on Fitzroy Street", True),
+        (
+            "A man was dealing outside the flats just now. It's stopped now, they went inside.",
+            False,
+        ),
+    ],
+)
+def test_reporters_saying_it_is_happening_now(taxonomy: Taxonomy, text: str, now: bool) -> None:
+    assert ("in_progress" in run(taxonomy, text).flags) is now
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A lad on a moped does drops round the back of the square, in and out in 30 seconds,"
+        " passing small things through the hatch of a car.",
+        "Guy sitting in a parked white van on Ekin Road for hours every day, people knock on the"
+        " side door.",
+        "Loads of cars pull up to the house on Chapel Street, a minute each.",
+        "A man with a knife walked past, he was with the group who sell from the benches there.",
+        "Two men fighting outside number 40, this is the house everyone buys from.",
+        "Overheard two guys arranging to pick up 'a nine bar' from someone on Arbury Road.",
+        "The carer has been stealing her morphine patches, I think she sells them.",
+    ],
+)
+def test_selling_read_from_what_people_do(taxonomy: Taxonomy, text: str) -> None:
+    assert run(taxonomy, text).category == "street_dealing"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Large plantation of cannabis I saw while walking on a footpath near Coton.",
+        "Large plastic sacks of cannabis stalks and leaves dumped in the field.",
+    ],
+)
+def test_a_grow_named_the_other_way_round_or_by_its_waste(taxonomy: Taxonomy, text: str) -> None:
+    assert run(taxonomy, text).category == "cultivation"
+
+
+def test_a_shop_selling_vapes_to_children_is_not_drugs(taxonomy: Taxonomy) -> None:
+    got = run(taxonomy, "The corner shop is selling single cigarettes and vapes to kids.")
+    assert got.category == "other"
+    assert "child_at_risk" not in got.flags
+
+
+def test_old_and_young_people_are_a_crowd_of_all_ages(taxonomy: Taxonomy) -> None:
+    got = run(
+        taxonomy, "Dealing behind the pool, old and young people mixing, money changing hands."
+    )
+    assert got.category == "street_dealing"
+    assert "child_at_risk" not in got.flags
+
+
+def test_a_text_out_of_nowhere_offering_deals_is_a_line_advert(taxonomy: Taxonomy) -> None:
+    text = "I got a text out of nowhere saying 'TOMMY back on, top food, ring for deals, 24/7'."
+    assert run(taxonomy, text).category == "county_lines"

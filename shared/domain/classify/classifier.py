@@ -194,7 +194,11 @@ def _valid(hits: list[Hit], doc: Document, found: _Findings) -> list[Hit]:
     """Hits that count; negated and hypothetical ones become reasons instead."""
     out = []
     for hit in hits:
-        if hit.negated:
+        if hit.doubted:
+            found.note(
+                "doubted", f"Ignored, the reporter does not know: {hit.cue.detail}", doc, hit
+            )
+        elif hit.negated:
             found.note("negated", f"Ignored, negated: {hit.cue.detail}", doc, hit)
         elif hit.hypothetical:
             found.note("hypothetical", f"Ignored, a worry not an event: {hit.cue.detail}", doc, hit)
@@ -209,7 +213,8 @@ def _score_indicators(doc: Document, facts: TipFacts, tax: Taxonomy, found: _Fin
     for cue in tax.indicators:
         raw = doc.find(cue)
         hits = _valid(raw, doc, found)
-        if len(hits) < len(raw):
+        # Only a denial stops the scorer; not knowing whether it is drugs leaves the rest to read.
+        if any(h.negated and not h.doubted for h in raw):
             found.denied = True
         if not hits:
             continue
@@ -479,8 +484,10 @@ def _person_in_tip(doc: Document, rule: PersonRule, drug_context: bool, found: _
     evidence = [doc.snippet(mention.start, mention.end)]
     evidence += [doc.snippet(h.start, h.end) for h in signs]
     found.flag(rule.flag, detail, dict.fromkeys(evidence))
+    # As within a window, the strongest signs say what is going on: a child living in a drug
+    # house with an older man is at risk where the dealing is, not thereby running a line.
     for hit in signs:
-        if hit.cue.implies:
+        if hit.cue.implies and hit.cue.weight >= signs[0].cue.weight:
             _imply(hit.cue.implies, f"{hit.cue.detail}: {mention.words.strip()}", doc, hit, found)
             break
 

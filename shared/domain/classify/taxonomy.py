@@ -122,6 +122,9 @@ class Taxonomy:
     vehicles: VehicleRule | None
     # The reporter's own innocent account of what they saw ("turns out it's a piano teacher").
     explanations: tuple[Cue, ...] = ()
+    # The reporter saying they do not know whether it is drugs ("no idea if drugs"): what follows
+    # is not evidence, but not a denial either.
+    doubt: re.Pattern[str] | None = None
     # The learned fallback for tips the indicator rules leave as other; None runs the rules alone.
     category_model: CategoryModel | None = None
 
@@ -378,7 +381,9 @@ def _build(root: Node, *, with_model: bool = True) -> Taxonomy:
     settings = top["settings"].mapping(
         "settings", required=("negation_window", "hypothetical_window")
     )
-    neg = top["negation"].mapping("negation", required=("before", "after", "clause_breaks"))
+    neg = top["negation"].mapping(
+        "negation", required=("before", "after", "clause_breaks"), optional=("doubt",)
+    )
     hyp = top["hypothetical"].mapping("hypothetical", required=("before",))
 
     cats = top["categories"].mapping("categories", required=SCORED_CATEGORIES, optional=("other",))
@@ -473,6 +478,7 @@ def _build(root: Node, *, with_model: bool = True) -> Taxonomy:
         negation_before=_alternation(neg["before"], "negation.before"),
         negation_after=_alternation(neg["after"], "negation.after"),
         clause_breaks=_alternation(neg["clause_breaks"], "negation.clause_breaks"),
+        doubt=_alternation(neg["doubt"], "negation.doubt") if "doubt" in neg else None,
         hypothetical=_alternation(hyp["before"], "hypothetical.before"),
         phone_in_text=phone,
         thresholds=thresholds,

@@ -38,6 +38,7 @@ class Hit:
     words: str
     negated: bool = False
     hypothetical: bool = False
+    doubted: bool = False  # negated because the reporter does not know, not because they deny it
 
 
 class Document:
@@ -118,6 +119,15 @@ class Document:
                 return True
         return self.taxonomy.negation_after.match(self.text, end, c_end) is not None
 
+    def is_doubted(self, start: int, end: int) -> bool:
+        """The reporter says shortly before, in the same clause, that they do not know."""
+        doubt = self.taxonomy.doubt
+        if doubt is None:
+            return False
+        c_start, _ = self.clause(start, end)
+        w_start = self._window_start(start, c_start, self.taxonomy.negation_window)
+        return doubt.search(self.text, w_start, start) is not None
+
     def is_hypothetical(self, start: int, end: int) -> bool:
         """A worry or a possibility ('before someone gets stabbed'), not something that happened."""
         c_start, _ = self.clause(start, end)
@@ -148,10 +158,25 @@ class Document:
             for m in cue.regex.finditer(self.text, start, end):
                 s, e = m.span()
                 negated = cue.negatable and self.is_negated(s, e)
+                doubted = cue.negatable and not negated and self.is_doubted(s, e)
                 hypothetical = (
-                    cue.hypothetical_blocks and not negated and self.is_hypothetical(s, e)
+                    cue.hypothetical_blocks
+                    and not negated
+                    and not doubted
+                    and self.is_hypothetical(s, e)
                 )
-                hits.append(Hit(cue, name, s, e, self.original[s:e], negated, hypothetical))
+                hits.append(
+                    Hit(
+                        cue,
+                        name,
+                        s,
+                        e,
+                        self.original[s:e],
+                        negated or doubted,
+                        hypothetical,
+                        doubted,
+                    )
+                )
         return hits
 
     def age_of(self, cue: Cue, hit: Hit) -> int | None:
