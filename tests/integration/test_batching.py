@@ -715,6 +715,32 @@ def test_concurrent_batches_decide_every_tip_exactly_once(router: RouterContext)
     assert set(state["items"].values()) == {1}
 
 
+def test_new_clusters_are_numbered_in_the_order_their_tips_arrived(router: RouterContext) -> None:
+    """Clusters started in a batch are numbered by arrival, and a later batch's come after."""
+
+    def pinned(n: int) -> str:
+        # A kilometre apart on a grid over the city: each tip starts a cluster of its own.
+        body = {
+            "description": distinct(n),
+            "location": {"lat": 52.19 + 0.01 * (n % 3), "lon": 0.10 + 0.012 * (n // 3)},
+        }
+        submission = TipSubmission.model_validate(body)
+        cipher = contact_cipher(router.settings)
+        return store_tip(
+            router.sessions, submission=submission, channel="api", cipher=cipher
+        ).tip_id
+
+    first = [pinned(n) for n in range(6)]
+    second = [pinned(n) for n in range(6, 9)]
+    process_tips(router, list(reversed(first)))
+    process_tips(router, second)
+    with router.sessions() as db:
+        clusters = dict(db.execute(select(Decision.tip_id, Decision.cluster_id)).tuples().all())
+    numbers = [int(str(clusters[tip_id])[1:]) for tip_id in first + second]
+    assert len(set(numbers)) == len(numbers)
+    assert numbers == sorted(numbers)
+
+
 # ----- e) a failing batch splits into single-tip tasks ----------------------------------------
 
 

@@ -28,7 +28,7 @@ from shared.domain.model import Decision as DomainDecision
 from shared.domain.pipeline import Assessment, Pipeline
 from shared.logs import get_logger
 from shared.metrics import DECISIONS, DUPLICATES, ROUTED_LATENCY
-from shared.store.dedup_index import SqlDedupIndex, lock_for_dedup
+from shared.store.dedup_index import ClusterNumbers, SqlDedupIndex, lock_for_dedup
 from shared.store.models import AuditEvent, Decision, QueueItem, Tip
 
 log = get_logger(__name__)
@@ -130,12 +130,15 @@ def _process(ctx: RouterContext, tip_ids: list[str], take_waiting: int) -> dict[
         now = datetime.now(UTC)
         claimed = _claim(session, [row.id for row in waiting], now, skip_locked=take_waiting > 0)
         lock_for_dedup(session)
+        numbers = None
+        if session.get_bind().dialect.name == "postgresql":
+            numbers = ClusterNumbers(session, block=len(claimed))
         for row, assessment in assessed:
             if row.id not in claimed:
                 if row.id in outcomes:
                     outcomes[row.id] = "already_processed"
                 continue
-            decision, outcome = _decide(ctx, session, row.id, assessment, now)
+            decision, outcome = _decide(ctx, session, row.id, assessment, now, numbers)
             outcomes[row.id] = outcome
             decided.append(_Decided(row.id, row.received_at, decision, outcome))
         session.commit()
@@ -187,11 +190,16 @@ def _claim(session: Session, tip_ids: list[str], now: datetime, *, skip_locked: 
 
 
 def _decide(
-    ctx: RouterContext, session: Session, tip_id: str, assessment: Assessment, now: datetime
+    ctx: RouterContext,
+    session: Session,
+    tip_id: str,
+    assessment: Assessment,
+    now: datetime,
+    numbers: ClusterNumbers | None = None,
 ) -> tuple[DomainDecision, Outcome]:
     """Corroborate one claimed tip and send its writes (the caller holds the dedup lock)."""
     writes: list[tuple[Any, Any]] = []
-    index = SqlDedupIndex(session, locked=True, deferred=writes)
+    index = SqlDedupIndex(session, locked=True, deferred=writes, numbers=numbers)
     corroboration = Pipeline.corroborate(tip_id, assessment, index, ctx.settings.identifier_key)
     decision = ctx.pipeline.conclude(assessment, corroboration)
     outcome = _outcome_writes(session, tip_id, decision, now, writes)
