@@ -137,6 +137,20 @@ class Taxonomy:
         return _build(load_yaml(path or DEFAULT_PATH), with_model=with_model)
 
 
+# Escapes (\W, \S, ...) and group syntax ((?P<age>...)) are not letters a tip could contain.
+_NOT_LETTERS = re.compile(r"\\.|\(\?P[<=]")
+
+
+def _compile(source: str) -> re.Pattern[str]:
+    """A phrase list compiled for the lower-cased text of a tip (Document.text).
+
+    Phrases written in lower case match lower-cased text without case-folding, which makes
+    matching about a quarter faster; a phrase that spells a capital letter keeps it.
+    """
+    capitals = any(ch.isupper() for ch in _NOT_LETTERS.sub("", source))
+    return re.compile(source, re.IGNORECASE if capitals else 0)
+
+
 def _alternation(node: Node, what: str) -> re.Pattern[str]:
     """Compile a list of regex fragments into one case-insensitive alternation."""
     parts = node.seq(what)
@@ -144,7 +158,7 @@ def _alternation(node: Node, what: str) -> re.Pattern[str]:
         part.regex(what)  # each fragment must compile on its own, for a precise line
     source = "|".join(f"(?:{p.value})" for p in parts)
     try:
-        return re.compile(source, re.IGNORECASE)
+        return _compile(source)
     except re.error as exc:
         raise node.error(f"bad regular expression in {what}: {exc}") from None
 
@@ -154,7 +168,7 @@ def _following(node: Node, what: str) -> re.Pattern[str]:
     parts = node.seq(what)
     for part in parts:
         part.regex(what)
-    return re.compile("|".join(f"(?:{p.value})" for p in parts), re.IGNORECASE)
+    return _compile("|".join(f"(?:{p.value})" for p in parts))
 
 
 def _bounded(node: Node, what: str) -> re.Pattern[str]:
@@ -169,7 +183,7 @@ def _bounded(node: Node, what: str) -> re.Pattern[str]:
     try:
         # A phrase may open a quotation ("told him to 'do a few drops'"), but an apostrophe inside
         # a word ("don't", "she's") is not a start.
-        return re.compile(rf"(?<!\w)(?<!\w')(?:{source})(?!\w)", re.IGNORECASE)
+        return _compile(rf"(?<!\w)(?<!\w')(?:{source})(?!\w)")
     except re.error as exc:
         raise node.error(f"bad regular expression in {what}: {exc}") from None
 

@@ -63,8 +63,11 @@ class Document:
             offset += len(value) + len(_SEPARATOR)
         self.original = _SEPARATOR.join(original)
         lowered = self.original.lower()
-        # Lower-casing a few Unicode letters changes length; evidence offsets must stay aligned.
-        self.text = lowered if len(lowered) == len(self.original) else self.original
+        if len(lowered) != len(self.original):
+            # Lower-casing a few Unicode letters ("İ") changes length, and evidence offsets must
+            # stay aligned: those letters keep their case, every other letter is lowered.
+            lowered = "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in self.original)
+        self.text = lowered
         self.taxonomy = taxonomy
         self.token_starts = [m.start() for m in _TOKEN.finditer(self.text)]
         self.sentence_ends = [m.start() for m in _SENTENCE.finditer(self.text)]
