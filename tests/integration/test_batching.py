@@ -741,6 +741,26 @@ def test_new_clusters_are_numbered_in_the_order_their_tips_arrived(router: Route
     assert numbers == sorted(numbers)
 
 
+def test_a_cluster_corroborated_within_one_batch_lifts_its_earlier_members(
+    router: RouterContext,
+) -> None:
+    """The third tip of a batch raises the first two from P4, though all three are new."""
+    ids = [
+        store(router, "Strong smell of cannabis from people smoking on the benches"),
+        store(router, "Group smoking weed by the benches again, the smell is awful"),
+        store(router, "Cannabis smoke all evening from the lads on the benches"),
+    ]
+    assert process_tips(router, ids) == dict.fromkeys(ids, "routed")
+    with router.sessions() as db:
+        items = dict(db.execute(select(QueueItem.tip_id, QueueItem.priority)).tuples().all())
+        decisions = {d.tip_id: d for d in db.scalars(select(Decision))}
+        regraded = set(db.scalars(select(AuditEvent.tip_id).where(AuditEvent.action == "regraded")))
+    assert items == dict.fromkeys(ids, "P3")
+    assert [decisions[t].priority for t in ids] == ["P3", "P3", "P3"]
+    assert decisions[ids[0]].reasons[-1]["rule"] == "priority.corroborated"
+    assert regraded == {ids[0], ids[1]}
+
+
 # ----- e) a failing batch splits into single-tip tasks ----------------------------------------
 
 

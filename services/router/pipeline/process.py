@@ -133,14 +133,18 @@ def _process(ctx: RouterContext, tip_ids: list[str], take_waiting: int) -> dict[
         numbers = None
         if session.get_bind().dialect.name == "postgresql":
             numbers = ClusterNumbers(session, block=len(claimed))
+        # Decisions, queue items, audit events and tip statuses are read by nothing else in
+        # the batch (a regrade sends them first), so they go out together at the end.
+        later: list[tuple[Any, Any]] = []
         for row, assessment in assessed:
             if row.id not in claimed:
                 if row.id in outcomes:
                     outcomes[row.id] = "already_processed"
                 continue
-            decision, outcome = _decide(ctx, session, row.id, assessment, now, numbers)
+            decision, outcome = _decide(ctx, session, row.id, assessment, now, numbers, later)
             outcomes[row.id] = outcome
             decided.append(_Decided(row.id, row.received_at, decision, outcome))
+        _send_together(session, later)
         session.commit()
 
     for done in decided:
@@ -195,15 +199,19 @@ def _decide(
     tip_id: str,
     assessment: Assessment,
     now: datetime,
-    numbers: ClusterNumbers | None = None,
+    numbers: ClusterNumbers | None,
+    later: list[tuple[Any, Any]],
 ) -> tuple[DomainDecision, Outcome]:
-    """Corroborate one claimed tip and send its writes (the caller holds the dedup lock)."""
+    """Corroborate one claimed tip and send its writes (the caller holds the dedup lock).
+
+    The dedup index's writes go out at once, since the next tip reads them; the outcome's
+    writes are added to `later` for the caller to send with the rest of the batch's.
+    """
     writes: list[tuple[Any, Any]] = []
     index = SqlDedupIndex(session, locked=True, deferred=writes, numbers=numbers)
     corroboration = Pipeline.corroborate(tip_id, assessment, index, ctx.settings.identifier_key)
     decision = ctx.pipeline.conclude(assessment, corroboration)
-    outcome = _outcome_writes(session, tip_id, decision, now, writes)
-    # The next tip of a batch reads what this one wrote, so the writes go out before it.
+    outcome = _outcome_writes(session, tip_id, decision, now, later)
     with pipelined(session):
         for statement, params in writes:
             if isinstance(params, list):
@@ -215,8 +223,21 @@ def _decide(
             else:
                 session.execute(statement, params)
     if outcome == "routed" and needs_regrade(corroboration):
+        # The regrade reads members' queue items and decisions, this batch's included.
+        _send_together(session, later)
+        later.clear()
         regrade_cluster(session, cluster_id=corroboration.cluster or "", now=now)
     return decision, outcome
+
+
+def _send_together(session: Session, writes: list[tuple[Any, Any]]) -> None:
+    """Send writes grouped by statement, each group as one executemany, in first-seen order."""
+    groups: dict[int, tuple[Any, list[dict[str, Any]]]] = {}
+    for statement, params in writes:
+        rows = params if isinstance(params, list) else [params]
+        groups.setdefault(id(statement), (statement, []))[1].extend(rows)
+    for statement, rows in groups.values():
+        session.execute(statement, rows)
 
 
 def _count(done: _Decided) -> None:
