@@ -310,16 +310,17 @@ SETS["heldout13"] = (
 # living alone; selling straight to people is dealing; things picked up and struck with are
 # weapons; conditional threats and a blade shown to someone who owes are violence, a knife shown
 # off to friends is not; "can't have been older than 14", "going country" and a "work phone";
-# powder taken off a surface. So the figures below are no longer unseen-writing figures. Child
-# F1, category and priority stay under acceptance (see the printed misses): children living
-# where dealing happens or smoking with a toddler there, "runner beans", paraphernalia read as
-# packaging, innocent accounts given inside the same sentence, short visits with no other word.
+# powder taken off a surface. The scorer was then retrained on sets 1 to 14; trained without this
+# set it gives category 0.920, priority 0.920, destinations 0.930 (the honest estimate), and the
+# shipped scorer has seen this set, so the figures below are not unseen-writing figures. Child F1
+# stays under acceptance (see the printed misses): children living where dealing happens or a
+# toddler where parents smoke crack, a pupil supplied by someone's older brother.
 SETS["heldout14"] = (
     200,
     {
-        "category": 0.885,  # achieved 0.905 (0.870 untouched)
-        "priority": 0.89,  # achieved 0.910 (0.855 untouched)
-        "destinations": 0.90,  # achieved 0.920 (0.850 untouched)
+        "category": 0.915,  # achieved 0.935 (0.870 untouched)
+        "priority": 0.915,  # achieved 0.935 (0.855 untouched)
+        "destinations": 0.91,  # achieved 0.930 (0.850 untouched)
         "ward_located": 0.98,  # achieved 1.000
         "ward_none": 0.93,  # achieved 0.950
         "f1_child_at_risk": 0.815,  # achieved 0.837 (0.780 untouched)
