@@ -46,6 +46,12 @@ SETS: tuple[str, ...] = (
     "heldout6_tips",
     "heldout7_tips",
     "heldout8_tips",
+    "heldout9_tips",
+    "heldout10_tips",
+    "heldout11_tips",
+    "heldout12_tips",
+    "heldout13_tips",
+    "heldout14_tips",
 )
 CLASSES: tuple[Category, ...] = CATEGORIES
 KEEP_FEATURES = 3000  # the strongest features kept in the shipped file

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from shared.domain.classify import Taxonomy, classify
+from shared.domain.classify.classifier import rules_only
 from shared.domain.errors import ConfigError
 from shared.domain.model import Classification, TipFacts, Vehicle
 
@@ -1089,3 +1090,151 @@ def test_old_and_young_people_are_a_crowd_of_all_ages(taxonomy: Taxonomy) -> Non
 def test_a_text_out_of_nowhere_offering_deals_is_a_line_advert(taxonomy: Taxonomy) -> None:
     text = "I got a text out of nowhere saying 'TOMMY back on, top food, ring for deals, 24/7'."
     assert run(taxonomy, text).category == "county_lines"
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        (
+            "A dealer has been giving my autistic brother free weed then making him sell to his "
+            "mates to pay it off",
+            "street_dealing",
+        ),
+        (
+            "My dad has dementia and a local dealer keeps selling him cannabis, he's taking "
+            "advantage",
+            "street_dealing",
+        ),
+        (
+            "They keep a man with a drink problem in the grow house to water the weed plants, he is being used",
+            "cultivation",
+        ),
+        (
+            "The man with learning difficulties is being made to hold drugs in his flat for dealers",
+            "county_lines",
+        ),
+        (
+            "The blind man downstairs is being used, young men come and go with his keys and sell "
+            "drugs from there",
+            "county_lines",
+        ),
+    ],
+)
+def test_a_vulnerable_adult_exploited_is_county_lines_only_as_a_stash_or_runner(
+    taxonomy: Taxonomy, text: str, category: str
+) -> None:
+    got = run(taxonomy, text)
+    assert (got.category, got.flags) == (category, ("vulnerable_adult",))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My uncle has dementia. At his flat I found three unknown males in the property and his "
+        "blister packs of medication were missing. They're selling drugs from there",
+        "My brother has schizophrenia and has had 'friends' staying for a month, he says he's "
+        "'not allowed' visitors. The men are dealing from the flat",
+        "The old lady with the walking frame: we've not seen her outside in weeks, her daughter "
+        "has stopped visiting and a young man answered the door. Dealers are using the flat",
+        "My mum is 82 and lives alone, men I don't recognise are at her house and she has no money "
+        "for food despite her pension going in. They deal from there",
+    ],
+)
+def test_a_vulnerable_adults_home_taken_over_without_the_words(
+    taxonomy: Taxonomy, text: str
+) -> None:
+    assert "vulnerable_adult" in run(taxonomy, text).flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A man waits outside the chemist for the methadone clients and sells them stuff, he "
+        "takes their money before they've had their script",
+        "Homeless man with mental health problems is being given spice by two guys who film him",
+        "They keep feeding him crack, he's an addict and can't say no, dealing in the car park",
+    ],
+)
+def test_people_in_treatment_or_plied_with_drugs_are_vulnerable(
+    taxonomy: Taxonomy, text: str
+) -> None:
+    assert "vulnerable_adult" in run(taxonomy, text).flags
+
+
+def test_on_his_own_doorstep_is_no_one_living_alone(taxonomy: Taxonomy) -> None:
+    text = (
+        "The grow house is obvious. The bloke who lives there punched my neighbour on his own "
+        "doorstep and split his lip"
+    )
+    assert "vulnerable_adult" not in run(taxonomy, text).flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A man stands in the alley every morning and sells to people on their way to work",
+        "Two lads in a parked car selling to people off the towpath",
+        "A lad with a rucksack sells to groups of students on the grass",
+        "Bloke by the bridge selling to passers-by most evenings",
+    ],
+)
+def test_selling_straight_to_people_is_dealing(taxonomy: Taxonomy, text: str) -> None:
+    # The rules alone: the learned scorer may guess these, but the rules must read them.
+    facts = TipFacts(description=text, received_at=datetime(2025, 6, 1, tzinfo=UTC))
+    assert rules_only(facts, taxonomy)[0].category == "street_dealing"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A man's got a bottle and is swinging it at people outside the pub",
+        "One's got a bike lock and is hitting the other one over the head with it",
+        "He picked up a brick and hit him with it",
+        "Someone grabbed a chair and swung it at the barman",
+    ],
+)
+def test_a_thing_picked_up_and_struck_with_is_a_weapon(taxonomy: Taxonomy, text: str) -> None:
+    assert "weapon" in run(taxonomy, text).flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "One of them told me to keep my mouth shut 'if I want to keep my teeth'",
+        "He told my husband he'd 'cut him up' if we called the police again",
+        "They said I'd lose my legs if I said anything",
+        "The dealer flicked his knife open in front of a lad who owed him",
+    ],
+)
+def test_threats_made_as_a_condition_or_a_blade_shown(taxonomy: Taxonomy, text: str) -> None:
+    assert "violence" in run(taxonomy, text).flags
+
+
+def test_a_knife_shown_off_to_friends_is_no_threat(taxonomy: Taxonomy) -> None:
+    got = run(taxonomy, "One teen pulled out a flick knife and was showing it off to his mates")
+    assert got.flags == ("weapon",)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Two boys (year 10) saying they're 'going country' this weekend, dealing",
+        "A boy in a school blazer, can't have been older than 14, hand a small bag to a dealer",
+        "Lad selling weed by the shops, couldn't have been more than 15",
+    ],
+)
+def test_a_child_by_an_upper_age_or_their_own_words(taxonomy: Taxonomy, text: str) -> None:
+    assert "child_at_risk" in run(taxonomy, text).flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Men drinking and snorting stuff off their phones in the beer garden",
+        "Caught someone sniffing something off a key in the toilets",
+        "They were racking up lines on the table in the bus shelter",
+    ],
+)
+def test_powder_taken_off_a_surface_is_drug_use(taxonomy: Taxonomy, text: str) -> None:
+    facts = TipFacts(description=text, received_at=datetime(2025, 6, 1, tzinfo=UTC))
+    assert rules_only(facts, taxonomy)[0].category == "drug_use"
