@@ -96,7 +96,7 @@ def _process(ctx: RouterContext, tip_ids: list[str], take_waiting: int) -> dict[
     outcomes: dict[str, Outcome] = dict.fromkeys(tip_ids, "missing")
     decided: list[_Decided] = []
     with ctx.sessions() as session:
-        rows = session.execute(select(*_READ).where(_TIPS.c.id.in_(tip_ids))).all()
+        rows = session.execute(_READ_NAMED, {"b_ids": tip_ids}).all()
         waiting = []
         for row in rows:
             if row.status == "received":
@@ -133,18 +133,16 @@ def _process(ctx: RouterContext, tip_ids: list[str], take_waiting: int) -> dict[
         numbers = None
         if session.get_bind().dialect.name == "postgresql":
             numbers = ClusterNumbers(session, block=len(claimed))
-        # Decisions, queue items, audit events and tip statuses are read by nothing else in
-        # the batch (a regrade sends them first), so they go out together at the end.
-        later: list[tuple[Any, Any]] = []
+        writes = _Writes()
         for row, assessment in assessed:
             if row.id not in claimed:
                 if row.id in outcomes:
                     outcomes[row.id] = "already_processed"
                 continue
-            decision, outcome = _decide(ctx, session, row.id, assessment, now, numbers, later)
+            decision, outcome = _decide(ctx, session, row.id, assessment, now, numbers, writes)
             outcomes[row.id] = outcome
             decided.append(_Decided(row.id, row.received_at, decision, outcome))
-        _send_together(session, later)
+        writes.send(session, everything=True)
         session.commit()
 
     for done in decided:
@@ -153,6 +151,7 @@ def _process(ctx: RouterContext, tip_ids: list[str], take_waiting: int) -> dict[
 
 
 _READ = (_TIPS.c.id, _TIPS.c.status, _TIPS.c.submission, _TIPS.c.received_at)
+_READ_NAMED = select(*_READ).where(_TIPS.c.id.in_(bindparam("b_ids", expanding=True)))
 
 
 def _waiting_tips(session: Session, *, exclude: list[str], limit: int) -> Sequence[Row[Any]]:
@@ -179,18 +178,63 @@ def _claim(session: Session, tip_ids: list[str], now: datetime, *, skip_locked: 
     waiting for them, so two workers can never wait on each other: the one holding such a tip
     decides it (and if that fails, the tip stays 'received' for the sweep).
     """
-    owned = (
-        select(_TIPS.c.id)
-        .where(_TIPS.c.id.in_(tip_ids), _TIPS.c.status == "received")
-        .with_for_update(skip_locked=skip_locked)
-    )
-    result = session.execute(
-        update(_TIPS)
-        .where(_TIPS.c.id.in_(owned.scalar_subquery()), _TIPS.c.status == "received")
-        .values(processed_at=now)
-        .returning(_TIPS.c.id)
-    )
-    return set(result.scalars())
+    # Both statements find rows by primary key alone. A status condition in SQL would let the
+    # planner pick the status index, and while a backlog is arriving faster than statistics are
+    # refreshed it believes one tip is waiting and scans every waiting tip (once per tip named).
+    lock = _LOCK_SKIPPING if skip_locked else _LOCK_WAITING
+    rows = session.execute(lock, {"b_ids": tip_ids}).all()
+    owned = [row.id for row in rows if row.status == "received"]
+    if owned:
+        session.execute(_MARK_PROCESSED, {"b_ids": owned, "b_now": now})
+    return set(owned)
+
+
+_NAMED = select(_TIPS.c.id, _TIPS.c.status).where(
+    _TIPS.c.id.in_(bindparam("b_ids", expanding=True))
+)
+_LOCK_WAITING = _NAMED.with_for_update()
+_LOCK_SKIPPING = _NAMED.with_for_update(skip_locked=True)
+_MARK_PROCESSED = (
+    update(_TIPS)
+    .where(_TIPS.c.id.in_(bindparam("b_ids", expanding=True)))
+    .values(processed_at=bindparam("b_now"))
+)
+
+
+class _Writes:
+    """A batch's writes not yet sent, so as few round trips as possible carry them.
+
+    `index` holds the dedup index's writes for the last tip decided: the next tip reads them,
+    so they go out before its lookups. `outcomes` holds decisions, queue items, audit events
+    and statuses, which nothing else in the batch reads (a regrade sends them first): they go
+    out at the end, grouped by statement, with the last tip's index writes.
+    """
+
+    def __init__(self) -> None:
+        self.index: list[tuple[Any, Any]] = []
+        self.outcomes: list[tuple[Any, Any]] = []
+
+    def send(self, session: Session, *, everything: bool = False) -> None:
+        """Send the index writes (and with `everything`, the outcome writes) in one round trip."""
+        if not self.index and not (everything and self.outcomes):
+            return
+        with pipelined(session):
+            for statement, params in self.index:
+                # A row at a time with statements built to fetch nothing back (not even new
+                # primary keys): each compiles once and stays cached, and in pipeline mode no
+                # row waits for a reply.
+                for row in params if isinstance(params, list) else [params]:
+                    session.execute(statement, row)
+            self.index.clear()
+            if everything:
+                groups: dict[int, tuple[Any, list[dict[str, Any]]]] = {}
+                for statement, params in self.outcomes:
+                    rows = params if isinstance(params, list) else [params]
+                    groups.setdefault(id(statement), (statement, []))[1].extend(rows)
+                # Inside the pipeline each executemany rides it instead of waiting for a reply.
+                for statement, rows in groups.values():
+                    session.execute(statement, rows)
+                self.outcomes.clear()
 
 
 def _decide(
@@ -200,44 +244,20 @@ def _decide(
     assessment: Assessment,
     now: datetime,
     numbers: ClusterNumbers | None,
-    later: list[tuple[Any, Any]],
+    writes: _Writes,
 ) -> tuple[DomainDecision, Outcome]:
-    """Corroborate one claimed tip and send its writes (the caller holds the dedup lock).
-
-    The dedup index's writes go out at once, since the next tip reads them; the outcome's
-    writes are added to `later` for the caller to send with the rest of the batch's.
-    """
-    writes: list[tuple[Any, Any]] = []
-    index = SqlDedupIndex(session, locked=True, deferred=writes, numbers=numbers)
+    """Corroborate one claimed tip and queue its writes (the caller holds the dedup lock)."""
+    # This tip's lookups must see what the tip before it wrote.
+    writes.send(session)
+    index = SqlDedupIndex(session, locked=True, deferred=writes.index, numbers=numbers)
     corroboration = Pipeline.corroborate(tip_id, assessment, index, ctx.settings.identifier_key)
     decision = ctx.pipeline.conclude(assessment, corroboration)
-    outcome = _outcome_writes(session, tip_id, decision, now, later)
-    with pipelined(session):
-        for statement, params in writes:
-            if isinstance(params, list):
-                # A row at a time with statements built to fetch nothing back (not even new
-                # primary keys): each compiles once and stays cached, and in pipeline mode no
-                # row waits for a reply (executemany or RETURNING would).
-                for row in params:
-                    session.execute(statement, row)
-            else:
-                session.execute(statement, params)
+    outcome = _outcome_writes(session, tip_id, decision, now, writes.outcomes)
     if outcome == "routed" and needs_regrade(corroboration):
         # The regrade reads members' queue items and decisions, this batch's included.
-        _send_together(session, later)
-        later.clear()
+        writes.send(session, everything=True)
         regrade_cluster(session, cluster_id=corroboration.cluster or "", now=now)
     return decision, outcome
-
-
-def _send_together(session: Session, writes: list[tuple[Any, Any]]) -> None:
-    """Send writes grouped by statement, each group as one executemany, in first-seen order."""
-    groups: dict[int, tuple[Any, list[dict[str, Any]]]] = {}
-    for statement, params in writes:
-        rows = params if isinstance(params, list) else [params]
-        groups.setdefault(id(statement), (statement, []))[1].extend(rows)
-    for statement, rows in groups.values():
-        session.execute(statement, rows)
 
 
 def _count(done: _Decided) -> None:
