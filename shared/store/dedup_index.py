@@ -235,11 +235,8 @@ _FETCH_SHARING = _branch(
 
 @lru_cache(maxsize=8)
 def _prefetch_statement(near: bool, place: bool, sharing: bool) -> CompoundSelect:
-    branches = [_FETCH_SELF, _FETCH_FINGERPRINT]
-    branches += [b for b, on in ((_FETCH_NEAR, near), (_FETCH_PLACE, place)) if on]
-    if sharing:
-        branches.append(_FETCH_SHARING)
-    return union_all(*branches)
+    optional = ((_FETCH_NEAR, near), (_FETCH_PLACE, place), (_FETCH_SHARING, sharing))
+    return union_all(_FETCH_SELF, _FETCH_FINGERPRINT, *(b for b, wanted in optional if wanted))
 
 
 def _prefetch_params(keys: DedupKeys, asked: Lookups) -> dict[str, Any]:

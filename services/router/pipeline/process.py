@@ -52,9 +52,15 @@ _COUNT_DUPLICATE = (
 _ADD_DECISION = insert(_DECISIONS).inline()
 _ADD_ITEM = insert(_ITEMS).inline()
 _ADD_AUDIT = insert(_AUDIT).inline()
-_REFERENCES = select(_TIPS.c.id, _TIPS.c.reference).where(
-    _TIPS.c.id.in_(bindparam("b_ids", expanding=True))
-)
+# Tips named by id (the list expands at execution).
+_BY_IDS = _TIPS.c.id.in_(bindparam("b_ids", expanding=True))
+_REFERENCES = select(_TIPS.c.id, _TIPS.c.reference).where(_BY_IDS)
+_READ = (_TIPS.c.id, _TIPS.c.status, _TIPS.c.submission, _TIPS.c.received_at)
+_READ_NAMED = select(*_READ).where(_BY_IDS)
+_NAMED = select(_TIPS.c.id, _TIPS.c.status).where(_BY_IDS)
+_LOCK_WAITING = _NAMED.with_for_update()
+_LOCK_SKIPPING = _NAMED.with_for_update(skip_locked=True)
+_MARK_PROCESSED = update(_TIPS).where(_BY_IDS).values(processed_at=bindparam("b_now"))
 
 
 def process_tip(ctx: RouterContext, tip_id: str) -> Outcome:
@@ -150,10 +156,6 @@ def _process(ctx: RouterContext, tip_ids: list[str], take_waiting: int) -> dict[
     return outcomes
 
 
-_READ = (_TIPS.c.id, _TIPS.c.status, _TIPS.c.submission, _TIPS.c.received_at)
-_READ_NAMED = select(*_READ).where(_TIPS.c.id.in_(bindparam("b_ids", expanding=True)))
-
-
 def _waiting_tips(session: Session, *, exclude: list[str], limit: int) -> Sequence[Row[Any]]:
     """The oldest other tips still waiting, locked for this transaction (PostgreSQL).
 
@@ -189,18 +191,6 @@ def _claim(session: Session, tip_ids: list[str], now: datetime, *, skip_locked: 
     return set(owned)
 
 
-_NAMED = select(_TIPS.c.id, _TIPS.c.status).where(
-    _TIPS.c.id.in_(bindparam("b_ids", expanding=True))
-)
-_LOCK_WAITING = _NAMED.with_for_update()
-_LOCK_SKIPPING = _NAMED.with_for_update(skip_locked=True)
-_MARK_PROCESSED = (
-    update(_TIPS)
-    .where(_TIPS.c.id.in_(bindparam("b_ids", expanding=True)))
-    .values(processed_at=bindparam("b_now"))
-)
-
-
 class _Writes:
     """A batch's writes not yet sent, so as few round trips as possible carry them.
 
@@ -223,18 +213,22 @@ class _Writes:
                 # A row at a time with statements built to fetch nothing back (not even new
                 # primary keys): each compiles once and stays cached, and in pipeline mode no
                 # row waits for a reply.
-                for row in params if isinstance(params, list) else [params]:
+                for row in _rows(params):
                     session.execute(statement, row)
             self.index.clear()
             if everything:
                 groups: dict[int, tuple[Any, list[dict[str, Any]]]] = {}
                 for statement, params in self.outcomes:
-                    rows = params if isinstance(params, list) else [params]
-                    groups.setdefault(id(statement), (statement, []))[1].extend(rows)
+                    groups.setdefault(id(statement), (statement, []))[1].extend(_rows(params))
                 # Inside the pipeline each executemany rides it instead of waiting for a reply.
                 for statement, rows in groups.values():
                     session.execute(statement, rows)
                 self.outcomes.clear()
+
+
+def _rows(params: Any) -> list[Any]:
+    """A write's parameters as a list of rows (a write may carry one row or several)."""
+    return params if isinstance(params, list) else [params]
 
 
 def _decide(

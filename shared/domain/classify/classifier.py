@@ -73,12 +73,13 @@ def classify(facts: TipFacts, taxonomy: Taxonomy) -> Classification:
     category = decide(ruled.category, case, score.category, score.probability, model)
     if category is None:
         return ruled
+    # The wording is about drugs, so people's part in it is read again in that light: "an older
+    # man drops him off" means little in a tip about a lost dog, much in one about dealing.
+    reread, _ = rules_only(facts, taxonomy, context=category)
     if case is None:
-        # The rules found drug use; the wording says growing or selling. People's part is read
-        # again in that light (a child "helping out" means more beside selling), the rules'
-        # evidence stays in the reason, and the category is the scorer's unless the rereading
-        # itself finds something stronger.
-        reread, _ = rules_only(facts, taxonomy, context=category)
+        # The rules found drug use; the wording says growing or selling. The rules' evidence
+        # stays in the reason, and the category is the scorer's unless the rereading itself
+        # finds something stronger (a child "helping out" means more beside selling).
         if reread.category not in ("other", ruled.category):
             return reread
         what = (
@@ -90,9 +91,6 @@ def classify(facts: TipFacts, taxonomy: Taxonomy) -> Classification:
         return Classification(
             category=category, flags=reread.flags, reasons=(reason, *reread.reasons[1:])
         )
-    # The wording is about drugs, so people's part in it is read again in that light: "an older
-    # man drops him off" means little in a tip about a lost dog, much in one about dealing.
-    reread, _ = rules_only(facts, taxonomy, context=category)
     if reread.category != "other":
         return reread
     what = f"{_CASE_DETAIL[case]}; the wording is most like {score.label} ({score.probability:.2f})"
@@ -332,7 +330,7 @@ def _grown(doc: Document, rule: PersonRule) -> list[str]:
     cues = rule.mentions + (rule.tip.mentions if rule.tip is not None else ())
     out = []
     for cue in cues:
-        if not any(name.startswith("age_") for name in cue.regex.groupindex):
+        if not cue.captures_age:
             continue
         for hit in doc.find(cue):
             age = doc.age_of(cue, hit)

@@ -46,6 +46,12 @@ class Cue:
     gap: int | None = None  # most words allowed between a person and this cue
     supply_only: bool = False  # counts only when the tip is about supply
     decisive: bool = False  # marks its implied category even when not the nearest cue
+
+    @property
+    def captures_age(self) -> bool:
+        """Whether a match can name an age ("about 14"), in groups named age_*."""
+        return any(name.startswith("age_") for name in self.regex.groupindex)
+
     shared: bool = False  # an act anyone could do: an actor named between claims it instead
 
 
@@ -163,14 +169,6 @@ def _alternation(node: Node, what: str) -> re.Pattern[str]:
         raise node.error(f"bad regular expression in {what}: {exc}") from None
 
 
-def _following(node: Node, what: str) -> re.Pattern[str]:
-    """Phrases matched straight after a mention, so they start mid-word ("'s friend says")."""
-    parts = node.seq(what)
-    for part in parts:
-        part.regex(what)
-    return _compile("|".join(f"(?:{p.value})" for p in parts))
-
-
 def _bounded(node: Node, what: str) -> re.Pattern[str]:
     """Phrases matched on word boundaries (a phrase may still use regex syntax)."""
     parts = node.seq(what)
@@ -186,10 +184,6 @@ def _bounded(node: Node, what: str) -> re.Pattern[str]:
         return _compile(rf"(?<!\w)(?<!\w')(?:{source})(?!\w)")
     except re.error as exc:
         raise node.error(f"bad regular expression in {what}: {exc}") from None
-
-
-def _captures_age(cue: Cue) -> bool:
-    return any(name.startswith("age_") for name in cue.regex.groupindex)
 
 
 def _fields(node: Node | None) -> frozenset[str]:
@@ -306,7 +300,7 @@ def _person(flag: Flag, node: Node, seen: set[str]) -> PersonRule:
     )
     mentions = _cues(keys["mentions"], "mention", ("fields", "negatable"), seen)
     for cue in mentions:
-        if _captures_age(cue) and max_age is None:
+        if cue.captures_age and max_age is None:
             raise keys["mentions"].error(
                 f"mention {cue.id!r} captures an age but max_age is not set"
             )
@@ -347,7 +341,10 @@ def _person(flag: Flag, node: Node, seen: set[str]) -> PersonRule:
     agents = _bounded(keys["agents"], f"persons.{flag}.agents") if "agents" in keys else None
     denials = _bounded(keys["denials"], f"persons.{flag}.denials") if "denials" in keys else None
     witnesses = (
-        _following(keys["witnesses"], f"persons.{flag}.witnesses") if "witnesses" in keys else None
+        # Matched straight after a mention, so a phrase may start mid-word ("'s friend says").
+        _alternation(keys["witnesses"], f"persons.{flag}.witnesses")
+        if "witnesses" in keys
+        else None
     )
     return PersonRule(
         flag,
@@ -372,7 +369,7 @@ def _tip_signs(node: Node, flag: Flag, max_age: int | None, seen: set[str]) -> T
     )
     mentions = _cues(keys["mentions"], "mention", ("fields", "negatable"), seen)
     for cue in mentions:
-        if _captures_age(cue) and max_age is None:
+        if cue.captures_age and max_age is None:
             raise keys["mentions"].error(
                 f"mention {cue.id!r} captures an age but max_age is not set"
             )

@@ -125,17 +125,21 @@ class Document:
     def is_doubted(self, start: int, end: int) -> bool:
         """The reporter says shortly before, in the same clause, that they do not know."""
         doubt = self.taxonomy.doubt
-        if doubt is None:
-            return False
-        c_start, _ = self.clause(start, end)
-        w_start = self._window_start(start, c_start, self.taxonomy.negation_window)
-        return doubt.search(self.text, w_start, start) is not None
+        return doubt is not None and self._shortly_before(
+            doubt, start, end, self.taxonomy.negation_window
+        )
 
     def is_hypothetical(self, start: int, end: int) -> bool:
         """A worry or a possibility ('before someone gets stabbed'), not something that happened."""
+        return self._shortly_before(
+            self.taxonomy.hypothetical, start, end, self.taxonomy.hypothetical_window
+        )
+
+    def _shortly_before(self, pattern: re.Pattern[str], start: int, end: int, words: int) -> bool:
+        """`pattern` within `words` tokens before a match, in the same clause."""
         c_start, _ = self.clause(start, end)
-        w_start = self._window_start(start, c_start, self.taxonomy.hypothetical_window)
-        return self.taxonomy.hypothetical.search(self.text, w_start, start) is not None
+        w_start = self._window_start(start, c_start, words)
+        return pattern.search(self.text, w_start, start) is not None
 
     def snippet(self, start: int, end: int, width: int = 50) -> str:
         """The reporter's own words around a match, trimmed to a readable length."""
@@ -184,7 +188,7 @@ class Document:
 
     def age_of(self, cue: Cue, hit: Hit) -> int | None:
         """The age captured by a mention that names one, e.g. 'about 14'."""
-        if not any(name.startswith("age_") for name in cue.regex.groupindex):
+        if not cue.captures_age:
             return None
         m = cue.regex.match(self.text, hit.start, hit.end)
         if m is None:
