@@ -106,3 +106,10 @@ def test_valid_submissions_round_trip(body: dict[str, Any]) -> None:
         assert parsed.location.postcode == parsed.location.postcode.upper().strip()
     stored = parsed.without_contact()
     assert set(stored["reporter"]) == {"anonymous"}
+
+
+@pytest.mark.parametrize("destination", ["\x1f", "cambridge-east\n", "Cambridge-East", "", "a" * 65])
+def test_a_reassignment_names_a_destination_shaped_like_one(destination: str) -> None:
+    with pytest.raises(ValidationError):
+        ReassignIn.model_validate({"destination": destination, "reason": "wrong ward"})
+    assert ReassignIn.model_validate({"destination": "county-lines", "reason": "wrong ward"})

@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from shared.domain.route.teams import DESTINATION_NAME
 from shared.schemas.text import clean_text
 
 Outcome = Literal["actioned", "intelligence_logged", "no_further_action", "referred", "duplicate"]
@@ -31,7 +32,8 @@ class ResolveIn(_In):
 
 
 class ReassignIn(_In):
-    destination: str
+    # Shaped like a destination name; whether it exists is checked against the teams file.
+    destination: str = Field(pattern=rf"^{DESTINATION_NAME.pattern}$", max_length=64)
     reason: str
 
     @field_validator("reason")

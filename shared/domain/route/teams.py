@@ -9,7 +9,8 @@ from pathlib import Path
 from shared.domain.yamlconf import Node, load_yaml
 
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "rules" / "teams.yaml"
-_NAME = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
+# A destination (team or desk) name: lower-case words joined by hyphens, e.g. "cambridge-east".
+DESTINATION_NAME = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
 _WARD_CODE = re.compile(r"E05\d{6}")
 
 
@@ -77,7 +78,7 @@ class Teams:
 
 
 def _check_name(name: str, node: Node, seen: set[str]) -> None:
-    if not _NAME.fullmatch(name):
+    if not DESTINATION_NAME.fullmatch(name):
         raise node.error(f"destination name {name!r} must be lower-case-with-hyphens")
     if name in seen:
         raise node.error(f"destination {name!r} is listed twice")
