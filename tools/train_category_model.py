@@ -120,7 +120,7 @@ def load_sets(taxonomy: Taxonomy, names: tuple[str, ...] = SETS) -> dict[str, li
     return out
 
 
-def _matrix(feats: list[dict[str, float]], vocab: dict[str, int]) -> csr_matrix:
+def matrix(feats: list[dict[str, float]], vocab: dict[str, int]) -> csr_matrix:
     rows, cols, vals = [], [], []
     for i, f in enumerate(feats):
         for name, value in f.items():
@@ -135,11 +135,11 @@ def _matrix(feats: list[dict[str, float]], vocab: dict[str, int]) -> csr_matrix:
 def _fit(feats: list[dict[str, float]], labels: list[str], vocab: dict[str, int], c: float):
     # Newton steps converge in a handful of iterations on data this size; lbfgs crawls.
     model = LogisticRegression(C=c, solver="newton-cg", max_iter=500)
-    model.fit(_matrix(feats, vocab), [CLASSES.index(y) for y in labels])  # type: ignore[arg-type]
+    model.fit(matrix(feats, vocab), [CLASSES.index(y) for y in labels])  # type: ignore[arg-type]
     return model
 
 
-def _vocab(feats: list[dict[str, float]]) -> dict[str, int]:
+def vocabulary(feats: list[dict[str, float]]) -> dict[str, int]:
     counts: dict[str, int] = {}
     for f in feats:
         for name in f:
@@ -152,7 +152,7 @@ def fit_pruned(tips: list[Tip], c: float) -> tuple[dict[str, int], Any]:
     """Fit on all features, keep the strongest KEEP_FEATURES, refit on those (what ships)."""
     feats = [t.feats for t in tips]
     labels = [t.label for t in tips]
-    vocab = _vocab(feats)
+    vocab = vocabulary(feats)
     first = _fit(feats, labels, vocab, c)
     coef = first.coef_ - first.coef_.mean(axis=0)  # softmax ignores a shift shared by classes
     strength = np.sqrt((coef**2).sum(axis=0))
@@ -163,7 +163,7 @@ def fit_pruned(tips: list[Tip], c: float) -> tuple[dict[str, int], Any]:
 
 def _probs(tips: list[Tip], vocab: dict[str, int], model: Any) -> np.ndarray:
     out = np.zeros((len(tips), len(CLASSES)))
-    got = model.predict_proba(_matrix([t.feats for t in tips], vocab))
+    got = model.predict_proba(matrix([t.feats for t in tips], vocab))
     for k, cls in enumerate(model.classes_):
         out[:, cls] = got[:, k]
     return out

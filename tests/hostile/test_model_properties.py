@@ -108,7 +108,9 @@ def test_valid_submissions_round_trip(body: dict[str, Any]) -> None:
     assert set(stored["reporter"]) == {"anonymous"}
 
 
-@pytest.mark.parametrize("destination", ["\x1f", "cambridge-east\n", "Cambridge-East", "", "a" * 65])
+@pytest.mark.parametrize(
+    "destination", ["\x1f", "cambridge-east\n", "Cambridge-East", "", "a" * 65]
+)
 def test_a_reassignment_names_a_destination_shaped_like_one(destination: str) -> None:
     with pytest.raises(ValidationError):
         ReassignIn.model_validate({"destination": destination, "reason": "wrong ward"})

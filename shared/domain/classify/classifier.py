@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from shared.domain.classify.scorer import UPGRADES, CategoryModel
+from shared.domain.classify.scorer import UPGRADES, CategoryModel, features, tip_text
 from shared.domain.classify.taxonomy import (
     SCORED_CATEGORIES,
     SUPPLY_CATEGORIES,
@@ -35,6 +35,9 @@ class _Findings:
     any_indicator: bool = False  # some drug cue was seen, even an ambiguous one
     denied: bool = False  # a drug cue was seen only negated or as a worry ("no dealing here")
     last_indicator: int = -1  # where the last drug cue that counts begins
+    # Flags whose people the reporter mentioned only to deny, doubt or rule out ("no kids
+    # involved", "my son is 19"): the learned flag check must not raise them either.
+    set_aside: set[Flag] = field(default_factory=set)
 
     def note(self, rule: str, detail: str, doc: Document, hit: Hit) -> None:
         """Record an ignored cue once per cue and kind, so reasons stay readable."""
@@ -60,10 +63,48 @@ def classify(facts: TipFacts, taxonomy: Taxonomy) -> Classification:
     """Category, flags (in FLAGS order) and the reasons for each.
 
     The indicator rules decide whenever they find drug evidence. Only when they find none (other)
-    does the learned scorer get a say, and then only when it is confident; flags always come from
-    the rules.
+    does the learned scorer get a say, and then only when it is confident. Flags come from the
+    rules; on a drug tip the learned flag check may add a safeguarding flag they missed.
     """
-    ruled, case = rules_only(facts, taxonomy)
+    ruled, case, found = _rules(facts, taxonomy)
+    decided = _categorised(facts, taxonomy, ruled, case)
+    return _checked_flags(facts, taxonomy, decided, found.set_aside)
+
+
+def _checked_flags(
+    facts: TipFacts, taxonomy: Taxonomy, decided: Classification, set_aside: set[Flag]
+) -> Classification:
+    """The decision with any flag the learned check is confident of and the rules left out."""
+    model = taxonomy.flag_model
+    if model is None or decided.category == "other":
+        return decided
+    checks = [c for c in model.checks if c.flag not in decided.flags and c.flag not in set_aside]
+    if not checks:
+        return decided
+    feats = features(tip_text(facts.description, facts.when_text, facts.people))
+    added: dict[Flag, Reason] = {}
+    for check in checks:
+        probability, evidence = check.probability(feats)
+        if probability >= check.threshold:
+            what = f"The wording is most like {check.label} ({probability:.2f})"
+            added[check.flag] = Reason(f"flag.{check.flag}", what, evidence)
+    if not added:
+        return decided
+    flags = tuple(f for f in FLAGS if f in decided.flags or f in added)
+    # Reasons stay in their order: the category's, then each flag's in FLAGS order, then notes.
+    category, rest = decided.reasons[0], decided.reasons[1:]
+    held = {r.rule.removeprefix("flag."): r for r in rest if r.rule.startswith("flag.")}
+    notes = tuple(r for r in rest if not r.rule.startswith("flag."))
+    flag_reasons = tuple(held.get(f) or added[f] for f in flags)
+    return Classification(
+        category=decided.category, flags=flags, reasons=(category, *flag_reasons, *notes)
+    )
+
+
+def _categorised(
+    facts: TipFacts, taxonomy: Taxonomy, ruled: Classification, case: FallbackCase | None
+) -> Classification:
+    """The rules' decision, or the learned category scorer's where it may overrule them."""
     model = taxonomy.category_model
     if model is None:
         return ruled
@@ -130,6 +171,13 @@ def rules_only(
     `context` is a drug category already settled from the wording (by the scorer), in which
     people's involvement is read even when no indicator phrase matched.
     """
+    ruled, case, _ = _rules(facts, taxonomy, context=context)
+    return ruled, case
+
+
+def _rules(
+    facts: TipFacts, taxonomy: Taxonomy, *, context: Category | None = None
+) -> tuple[Classification, FallbackCase | None, _Findings]:
     doc = Document(facts, taxonomy)
     found = _Findings()
     _score_indicators(doc, facts, taxonomy, found)
@@ -168,7 +216,7 @@ def rules_only(
     explained = not found.any_indicator and any(r.flag in found.flags for r in taxonomy.persons)
     if category == "other" and not found.denied and not explained and explanation is None:
         case = "too_little" if found.any_indicator else "no_indicator"
-    return Classification(category=category, flags=flags, reasons=tuple(reasons)), case
+    return Classification(category=category, flags=flags, reasons=tuple(reasons)), case, found
 
 
 def _explained(doc: Document, tax: Taxonomy, found: _Findings) -> Hit | None:
@@ -298,8 +346,11 @@ def _mentions(
     doc: Document, rule: PersonRule, found: _Findings, cues: tuple[Cue, ...] | None = None
 ) -> list[Hit]:
     out = []
+    seen = 0
     for cue in rule.mentions if cues is None else cues:
-        for hit in _valid(doc.find(cue), doc, found):
+        hits = doc.find(cue)
+        seen += len(hits)
+        for hit in _valid(hits, doc, found):
             age = doc.age_of(cue, hit)
             if age is not None and rule.max_age is not None and age > rule.max_age:
                 continue
@@ -307,10 +358,12 @@ def _mentions(
     if out and rule.denials is not None:
         out = [h for h in out if not _denied(doc, rule.denials, h)]
     grown = _grown(doc, rule) if out else []
-    if not grown:
-        return out
-    # "my son" is no child when the tip says "my son is 19" elsewhere.
-    return [h for h in out if not any(g.startswith(h.words.lower()) for g in grown)]
+    if grown:
+        # "my son" is no child when the tip says "my son is 19" elsewhere.
+        out = [h for h in out if not any(g.startswith(h.words.lower()) for g in grown)]
+    if len(out) < seen:
+        found.set_aside.add(rule.flag)
+    return out
 
 
 def _denied(doc: Document, denials: re.Pattern[str], mention: Hit) -> bool:
@@ -345,7 +398,10 @@ def _person(
     mentions = _mentions(doc, rule, found)
     if rule.witnesses is not None:
         # A witness passing on what others do; signs about the witness are still read tip-wide.
-        mentions = [m for m in mentions if not rule.witnesses.match(doc.text, m.end)]
+        witnesses = [m for m in mentions if rule.witnesses.match(doc.text, m.end)]
+        if witnesses:
+            found.set_aside.add(rule.flag)
+            mentions = [m for m in mentions if m not in witnesses]
     if not mentions:
         return
     supply = category in SUPPLY_CATEGORIES

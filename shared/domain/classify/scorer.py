@@ -13,6 +13,7 @@ import json
 import math
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -199,15 +200,7 @@ class CategoryModel:
     @classmethod
     def load(cls, path: Path) -> CategoryModel:
         """Read and validate a model file; raises ConfigError naming the file and the problem."""
-        try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise ConfigError(
-                f"cannot read category model: {exc.strerror}", path=str(path)
-            ) from None
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"category model is not valid JSON: {exc}", path=str(path)) from None
-        return cls.from_dict(raw, str(path))
+        return cls.from_dict(read_json(path, "category model"), str(path))
 
     @classmethod
     def from_dict(cls, raw: Any, path: str) -> CategoryModel:
@@ -242,12 +235,18 @@ def _evidence(
     present: list[tuple[str, float, tuple[float, ...]]], k: int, n: int
 ) -> tuple[str, ...]:
     """The reporter's words that pushed most towards class k over the other classes."""
+    return cited(
+        (name, value * (row[k] - (sum(row) - row[k]) / (n - 1))) for name, value, row in present
+    )
+
+
+def cited(lifts: Iterable[tuple[str, float]]) -> tuple[str, ...]:
+    """The reporter's words behind the largest positive lifts, as a team lead would read them."""
     pushes = []
-    for name, value, row in present:
+    for name, lift in lifts:
         words = readable(name)
         if words is None or all(w in _STOP for w in words.split(" ")):
             continue
-        lift = value * (row[k] - (sum(row) - row[k]) / (n - 1))
         if lift > 0:
             pushes.append((-lift, name, words))
     pushes.sort()
@@ -267,11 +266,26 @@ def _fail(path: str, message: str) -> ConfigError:
     return ConfigError(f"category model: {message}", path=path)
 
 
-def _number(value: Any, what: str, path: str, low: float, high: float) -> float:
+def read_json(path: Path, what: str) -> Any:
+    """A model file's parsed JSON; ConfigError naming the file when it cannot be read or parsed."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"cannot read {what}: {exc.strerror}", path=str(path)) from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{what} is not valid JSON: {exc}", path=str(path)) from None
+
+
+def bounded_number(
+    value: Any, what: str, path: str, low: float, high: float, *, model: str = "category model"
+) -> float:
+    """A finite number within [low, high] read from a model file, else ConfigError naming it."""
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise _fail(path, f"{what} must be a finite number")
+        raise ConfigError(f"{model}: {what} must be a finite number", path=path)
     if not low <= value <= high:
-        raise _fail(path, f"{what} must be between {low} and {high}, got {value}")
+        raise ConfigError(
+            f"{model}: {what} must be between {low} and {high}, got {value}", path=path
+        )
     return float(value)
 
 
@@ -300,7 +314,7 @@ def _build(raw: Any, path: str) -> CategoryModel:
     bias = raw["bias"]
     if not isinstance(bias, list) or len(bias) != n:
         raise _fail(path, f"bias must be a list of {n} numbers, one per class")
-    bias_t = tuple(_number(b, "bias", path, -1e3, 1e3) for b in bias)
+    bias_t = tuple(bounded_number(b, "bias", path, -1e3, 1e3) for b in bias)
     weights = raw["weights"]
     if not isinstance(weights, dict) or not weights:
         raise _fail(path, "weights must be a non-empty object of feature name to per-class weights")
@@ -310,8 +324,10 @@ def _build(raw: Any, path: str) -> CategoryModel:
             raise _fail(path, f"unknown feature kind in {name!r} (expected 'w ', 'b ' or 'c ')")
         if not isinstance(row, list) or len(row) != n:
             raise _fail(path, f"weights of {name!r} must be a list of {n} numbers")
-        table[name] = tuple(_number(w, f"weight of {name!r}", path, -1e3, 1e3) for w in row)
-    threshold = _number(raw["threshold"], "threshold", path, 0.5, 1.0)
+        table[name] = tuple(bounded_number(w, f"weight of {name!r}", path, -1e3, 1e3) for w in row)
+    threshold = bounded_number(raw["threshold"], "threshold", path, 0.5, 1.0)
     upgrade = raw.get("upgrade_threshold")
-    upgrade_t = None if upgrade is None else _number(upgrade, "upgrade_threshold", path, 0.5, 1.0)
+    upgrade_t = (
+        None if upgrade is None else bounded_number(upgrade, "upgrade_threshold", path, 0.5, 1.0)
+    )
     return CategoryModel(path, tuple(classes), bias_t, table, threshold, upgrade_t)

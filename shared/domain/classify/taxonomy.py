@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, cast
 
+from shared.domain.classify.flag_scorer import FlagModel
 from shared.domain.classify.scorer import CategoryModel
 from shared.domain.model import CATEGORIES, FLAGS, Category, Flag
 from shared.domain.yamlconf import Node, load_yaml
@@ -133,12 +134,14 @@ class Taxonomy:
     doubt: re.Pattern[str] | None = None
     # The learned fallback for tips the indicator rules leave as other; None runs the rules alone.
     category_model: CategoryModel | None = None
+    # The learned check for safeguarding flags the rules miss; None leaves flags to the rules.
+    flag_model: FlagModel | None = None
 
     @classmethod
     def load(cls, path: Path | None = None, *, with_model: bool = True) -> Taxonomy:
         """Load and validate a taxonomy file; raises ConfigError naming file, line and problem.
 
-        `with_model=False` skips reading the category model (training makes a new one).
+        `with_model=False` skips reading the learned models (training makes new ones).
         """
         return _build(load_yaml(path or DEFAULT_PATH), with_model=with_model)
 
@@ -381,11 +384,27 @@ def _tip_signs(node: Node, flag: Flag, max_age: int | None, seen: set[str]) -> T
     return TipSigns(mentions, signs, threshold, alone)
 
 
+def _model_path(top: dict[str, Node], key: str, rules_path: str) -> Path | None:
+    """Where a learned model named in the rules file lives (relative to that file), if named."""
+    if key not in top:
+        return None
+    spec = top[key].mapping(key, required=("path",))
+    return Path(rules_path).parent / spec["path"].text(f"{key}.path")
+
+
 def _build(root: Node, *, with_model: bool = True) -> Taxonomy:
     top = root.mapping(
         "taxonomy",
         required=("version", "settings", "negation", "hypothetical", "categories", "indicators"),
-        optional=("flags", "persons", "vehicles", "phone_in_text", "category_model", "explained"),
+        optional=(
+            "flags",
+            "persons",
+            "vehicles",
+            "phone_in_text",
+            "category_model",
+            "flag_model",
+            "explained",
+        ),
     )
     if top["version"].value != 1:
         raise top["version"].error("unsupported taxonomy version (expected 1)")
@@ -473,13 +492,11 @@ def _build(root: Node, *, with_model: bool = True) -> Taxonomy:
         if "phone_in_text" in top
         else re.compile(r"(?<!\d)(?:\+44\s?7|07)\d{3}\s?\d{3}\s?\d{3}(?!\d)")
     )
-    # Read last, so a mistake in the rules themselves is reported first.
-    model = None
-    if "category_model" in top:
-        spec = top["category_model"].mapping("category_model", required=("path",))
-        relative = Path(spec["path"].text("category_model.path"))
-        if with_model:
-            model = CategoryModel.load(Path(root.path).parent / relative)
+    # The learned models are read last, so a mistake in the rules themselves is reported first.
+    category_path = _model_path(top, "category_model", root.path)
+    flag_path = _model_path(top, "flag_model", root.path)
+    model = CategoryModel.load(category_path) if with_model and category_path else None
+    flag_model = FlagModel.load(flag_path) if with_model and flag_path else None
     return Taxonomy(
         path=root.path,
         negation_window=int(settings["negation_window"].number("negation_window", low=1, high=20)),
@@ -501,4 +518,5 @@ def _build(root: Node, *, with_model: bool = True) -> Taxonomy:
         explanations=explanations,
         vehicles=vehicles,
         category_model=model,
+        flag_model=flag_model,
     )
