@@ -334,25 +334,48 @@ SETS["heldout14"] = (
 
 # Set 15: 200 tips typed quickly on phones (lower case, abbreviations, slang) and a quarter
 # written by professionals passing on concerns (a GP receptionist, housing and youth workers, a
-# pharmacist). Kept untouched: nothing was changed because of it, and no scorer was trained on
-# it, so these are the honest figures for new writing. Measured with the rules as they stood
-# before sets 13 and 14 were worked on: category 0.930, priority 0.875, destinations 0.885,
-# child F1 0.667, vulnerable adult 0.842. Child F1 stays low here partly by judgement: this
-# set's writer counts children using drugs as involved, where the specification lists running,
-# holding, selling, recruitment, exploitation and living where dealing happens.
+# pharmacist). No rule was changed because of it, and no scorer was trained on it. Measured with
+# the rules as they stood before sets 13 and 14 were worked on: category 0.930, priority 0.875,
+# destinations 0.885, child F1 0.667, vulnerable adult 0.842; with the rules after them and
+# before the learned flag check: 0.935, 0.895, 0.900, child 0.765, vulnerable adult 0.778.
+# Child F1 stays low here partly by judgement: this set's writer counts children using drugs as
+# involved, where the specification lists running, holding, selling, recruitment, exploitation
+# and living where dealing happens.
 SETS["heldout15"] = (
     200,
     {
         "category": 0.915,  # achieved 0.935
-        "priority": 0.875,  # achieved 0.895
-        "destinations": 0.88,  # achieved 0.900
+        "priority": 0.89,  # achieved 0.910
+        "destinations": 0.895,  # achieved 0.915
         "ward_located": 0.975,  # achieved 0.994
         "ward_none": 0.935,  # achieved 0.957
-        "f1_child_at_risk": 0.745,  # achieved 0.765
-        "f1_vulnerable_adult": 0.755,  # achieved 0.778
+        "f1_child_at_risk": 0.81,  # achieved 0.833
+        "f1_vulnerable_adult": 0.82,  # achieved 0.842
         "f1_weapon": 0.98,  # achieved 1.000
         "f1_violence": 0.98,  # achieved 1.000
         "f1_in_progress": 0.98,  # achieved 1.000
+    },
+)
+
+
+# Set 16: 200 tips from older residents writing at length, people writing in a second language,
+# teenagers about their peers, tips passed on second-hand, and call handlers' summaries. Measured
+# untouched (no rule changed and no scorer trained because of it). Before the learned flag
+# check: category 0.925, priority 0.930, destinations 0.890, child F1 0.800, vulnerable adult
+# 0.750.
+SETS["heldout16"] = (
+    200,
+    {
+        "category": 0.905,  # achieved 0.925
+        "priority": 0.92,  # achieved 0.940
+        "destinations": 0.885,  # achieved 0.905
+        "ward_located": 0.975,  # achieved 0.995
+        "ward_none": 0.92,  # achieved 0.944
+        "f1_child_at_risk": 0.84,  # achieved 0.865
+        "f1_vulnerable_adult": 0.775,  # achieved 0.800
+        "f1_weapon": 0.845,  # achieved 0.867
+        "f1_violence": 0.955,  # achieved 0.979
+        "f1_in_progress": 0.955,  # achieved 0.978
     },
 )
 
