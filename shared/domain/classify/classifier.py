@@ -84,10 +84,10 @@ def _checked_flags(
     feats = features(tip_text(facts.description, facts.when_text, facts.people))
     added: dict[Flag, Reason] = {}
     for check in checks:
-        probability, evidence = check.probability(feats)
+        probability = check.probability(feats)
         if probability >= check.threshold:
             what = f"The wording is most like {check.label} ({probability:.2f})"
-            added[check.flag] = Reason(f"flag.{check.flag}", what, evidence)
+            added[check.flag] = Reason(f"flag.{check.flag}", what, check.evidence(feats))
     if not added:
         return decided
     flags = tuple(f for f in FLAGS if f in decided.flags or f in added)

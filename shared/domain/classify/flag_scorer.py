@@ -37,21 +37,19 @@ class FlagCheck:
     weights: dict[str, float]
     threshold: float
 
-    def probability(self, feats: dict[str, float]) -> tuple[float, tuple[str, ...]]:
-        """How likely the flag is from these features, and the words that weighed most for it."""
-        lifts = [
-            (name, value * self.weights[name])
-            for name, value in feats.items()
-            if name in self.weights
-        ]
-        logit = self.bias + sum(lift for _, lift in lifts)
+    def probability(self, feats: dict[str, float]) -> float:
+        """How likely the flag is from these features."""
+        weights = self.weights
+        logit = self.bias + sum(v * weights[n] for n, v in feats.items() if n in weights)
         # The logistic function, written to stay finite for large negative logits.
-        p = (
-            1.0 / (1.0 + math.exp(-logit))
-            if logit >= 0
-            else math.exp(logit) / (1.0 + math.exp(logit))
-        )
-        return p, cited(lifts)
+        if logit >= 0:
+            return 1.0 / (1.0 + math.exp(-logit))
+        return math.exp(logit) / (1.0 + math.exp(logit))
+
+    def evidence(self, feats: dict[str, float]) -> tuple[str, ...]:
+        """The reporter's words that weighed most for the flag."""
+        weights = self.weights
+        return cited((n, v * weights[n]) for n, v in feats.items() if n in weights)
 
     @property
     def label(self) -> str:

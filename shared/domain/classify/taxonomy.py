@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, cast
 
 from shared.domain.classify.flag_scorer import FlagModel
+from shared.domain.classify.literals import LiteralIndex
 from shared.domain.classify.scorer import CategoryModel
 from shared.domain.model import CATEGORIES, FLAGS, Category, Flag
 from shared.domain.yamlconf import Node, load_yaml
@@ -136,6 +137,8 @@ class Taxonomy:
     category_model: CategoryModel | None = None
     # The learned check for safeguarding flags the rules miss; None leaves flags to the rules.
     flag_model: FlagModel | None = None
+    # The plain words each phrase list needs, so lists that cannot match a tip are not scanned.
+    literals: LiteralIndex = field(default_factory=lambda: LiteralIndex(()))
 
     @classmethod
     def load(cls, path: Path | None = None, *, with_model: bool = True) -> Taxonomy:
@@ -218,14 +221,13 @@ _CUE_KEYS = (
 )
 
 
-def _cue(node: Node, what: str, *, allowed: tuple[str, ...], seen: set[str]) -> Cue:
+def _cue(node: Node, what: str, *, allowed: tuple[str, ...], seen: dict[str, Cue]) -> Cue:
     keys = node.mapping(what, required=("id", "detail", "patterns"), optional=allowed)
     ident = keys["id"].text(f"{what} id")
     if not re.fullmatch(r"[a-z][a-z0-9_]*", ident):
         raise keys["id"].error(f"{what} id {ident!r} must be lower_snake_case")
     if ident in seen:
         raise keys["id"].error(f"duplicate {what} id {ident!r}")
-    seen.add(ident)
     regex = _bounded(keys["patterns"], f"patterns of {ident!r}")
     weight = 1.0
     if "weight" in keys:
@@ -259,7 +261,7 @@ def _cue(node: Node, what: str, *, allowed: tuple[str, ...], seen: set[str]) -> 
     }
     repeat = int(keys["repeat"].number("repeat", low=1, high=5)) if "repeat" in keys else 1
     gap = int(keys["gap"].number("gap", low=0, high=60)) if "gap" in keys else None
-    return Cue(
+    cue = Cue(
         id=ident,
         repeat=repeat,
         gap=gap,
@@ -273,13 +275,15 @@ def _cue(node: Node, what: str, *, allowed: tuple[str, ...], seen: set[str]) -> 
         implies=implies,
         **flags,
     )
+    seen[ident] = cue
+    return cue
 
 
-def _cues(node: Node, what: str, allowed: tuple[str, ...], seen: set[str]) -> tuple[Cue, ...]:
+def _cues(node: Node, what: str, allowed: tuple[str, ...], seen: dict[str, Cue]) -> tuple[Cue, ...]:
     return tuple(_cue(n, what, allowed=allowed, seen=seen) for n in node.seq(what))
 
 
-def _person(flag: Flag, node: Node, seen: set[str]) -> PersonRule:
+def _person(flag: Flag, node: Node, seen: dict[str, Cue]) -> PersonRule:
     keys = node.mapping(
         f"persons.{flag}",
         required=("scope", "mentions", "involved"),
@@ -366,7 +370,7 @@ def _person(flag: Flag, node: Node, seen: set[str]) -> PersonRule:
     )
 
 
-def _tip_signs(node: Node, flag: Flag, max_age: int | None, seen: set[str]) -> TipSigns:
+def _tip_signs(node: Node, flag: Flag, max_age: int | None, seen: dict[str, Cue]) -> TipSigns:
     keys = node.mapping(
         f"persons.{flag}.tip", required=("mentions", "signs", "threshold"), optional=("alone",)
     )
@@ -428,7 +432,7 @@ def _build(root: Node, *, with_model: bool = True) -> Taxonomy:
         details[name] = spec["detail"].text("detail")  # type: ignore[index]
     details.setdefault("other", "No drug indicator found")
 
-    seen: set[str] = set()
+    seen: dict[str, Cue] = {}
     indicators = _cues(
         top["indicators"],
         "indicator",
@@ -519,4 +523,5 @@ def _build(root: Node, *, with_model: bool = True) -> Taxonomy:
         vehicles=vehicles,
         category_model=model,
         flag_model=flag_model,
+        literals=LiteralIndex(cue.regex for cue in seen.values()),
     )

@@ -73,6 +73,7 @@ class Document:
         self.sentence_ends = [m.start() for m in _SENTENCE.finditer(self.text)]
         breaks = [m.start() for m in taxonomy.clause_breaks.finditer(self.text)]
         self.clause_ends = sorted(set(breaks) | set(self.sentence_ends))
+        self.screen = taxonomy.literals.screen(self.text)
 
     def field_at(self, pos: int) -> str:
         """The field (description, people, ...) a position falls in."""
@@ -158,7 +159,9 @@ class Document:
 
     def find(self, cue: Cue) -> list[Hit]:
         """Every match of a cue in the fields it applies to."""
-        hits = []
+        hits: list[Hit] = []
+        if self.screen.cannot_match(cue.regex):
+            return hits
         for name, start, end in self.spans:
             if name not in cue.fields:
                 continue
