@@ -617,6 +617,34 @@ def test_a_batch_is_decided_once_in_arrival_order(router: RouterContext) -> None
     assert snapshot(router) == state
 
 
+def test_dedup_reasons_cite_tips_by_reference(router: RouterContext) -> None:
+    """A lead reads the reference of the tip a duplicate repeats, whether that tip was decided
+    in an earlier batch or earlier in the same one."""
+    text_a = "Three lads dealing from a blue hatchback behind the community centre, every night"
+    text_b = "Woman selling pills from her front door, queue of people most afternoons"
+    earlier = store(router, text_a)
+    process_tips(router, [earlier])
+    later_copy = store(router, text_a)
+    first_b, second_b = store(router, text_b), store(router, text_b)
+    assert process_tips(router, [later_copy, first_b, second_b]) == {
+        later_copy: "duplicate",
+        first_b: "routed",
+        second_b: "duplicate",
+    }
+    with router.sessions() as db:
+        references = dict(db.execute(select(Tip.id, Tip.reference)).tuples().all())
+        decisions = {d.tip_id: d for d in db.scalars(select(Decision))}
+    for duplicate, original in ((later_copy, earlier), (second_b, first_b)):
+        cited = [
+            e
+            for r in decisions[duplicate].reasons
+            if r["rule"].startswith("dedup.")
+            for e in r["evidence"]
+        ]
+        assert references[original] in cited, cited
+        assert original not in cited  # never the internal id
+
+
 @contextmanager
 def another_database(database_url: str) -> Iterator[str]:
     """A second empty database of the same kind."""

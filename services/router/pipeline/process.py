@@ -203,11 +203,16 @@ class _Writes:
     def __init__(self) -> None:
         self.index: list[tuple[Any, Any]] = []
         self.outcomes: list[tuple[Any, Any]] = []
+        # Decision rows whose dedup reasons cite other tips by id, with the ids each cites:
+        # their references are looked up together when the outcomes are sent.
+        self.citing: list[tuple[dict[str, Any], set[str]]] = []
 
     def send(self, session: Session, *, everything: bool = False) -> None:
         """Send the index writes (and with `everything`, the outcome writes) in one round trip."""
         if not self.index and not (everything and self.outcomes):
             return
+        if everything:
+            self._cite_references(session)
         with pipelined(session):
             for statement, params in self.index:
                 # A row at a time with statements built to fetch nothing back (not even new
@@ -224,6 +229,19 @@ class _Writes:
                 for statement, rows in groups.values():
                     session.execute(statement, rows)
                 self.outcomes.clear()
+
+    def _cite_references(self, session: Session) -> None:
+        """Swap the tip ids that pending decisions cite for references leads can read."""
+        if not self.citing:
+            return
+        cited = sorted(set().union(*(ids for _, ids in self.citing)))
+        references = dict(session.execute(_REFERENCES, {"b_ids": cited}).tuples().all())
+        for row, ids in self.citing:
+            for reason in row["reasons"]:
+                reason["evidence"] = [
+                    references.get(e, e) if e in ids else e for e in reason["evidence"]
+                ]
+        self.citing.clear()
 
 
 def _rows(params: Any) -> list[Any]:
@@ -246,7 +264,7 @@ def _decide(
     index = SqlDedupIndex(session, locked=True, deferred=writes.index, numbers=numbers)
     corroboration = Pipeline.corroborate(tip_id, assessment, index, ctx.settings.identifier_key)
     decision = ctx.pipeline.conclude(assessment, corroboration)
-    outcome = _outcome_writes(session, tip_id, decision, now, writes.outcomes)
+    outcome = _outcome_writes(tip_id, decision, now, writes)
     if outcome == "routed" and needs_regrade(corroboration):
         # The regrade reads members' queue items and decisions, this batch's included.
         writes.send(session, everything=True)
@@ -274,17 +292,18 @@ def _count(done: _Decided) -> None:
 
 
 def _outcome_writes(
-    session: Session,
-    tip_id: str,
-    decision: DomainDecision,
-    now: datetime,
-    writes: list[tuple[Any, Any]],
+    tip_id: str, decision: DomainDecision, now: datetime, pending: _Writes
 ) -> Outcome:
     """Queue the decision, queue items and audit event as writes for the caller to send."""
     duplicate_of = decision.corroboration.duplicate_of
     outcome: Outcome = "duplicate" if duplicate_of is not None else "routed"
+    writes = pending.outcomes
     writes.append((_SET_OUTCOME, {"b_id": tip_id, "b_status": outcome, "b_dup": duplicate_of}))
-    writes.append((_ADD_DECISION, [_decision_row(tip_id, decision, now, session)]))
+    row = _decision_row(tip_id, decision, now)
+    writes.append((_ADD_DECISION, [row]))
+    cited = _cited_tips(decision)
+    if cited:
+        pending.citing.append((row, cited))
     if duplicate_of is not None:
         writes.append((_COUNT_DUPLICATE, {"b_id": duplicate_of}))
         writes.append(_audit(now, "linked_duplicate", tip_id, original=duplicate_of))
@@ -304,25 +323,18 @@ def _audit(now: datetime, action: str, tip_id: str, **detail: Any) -> tuple[Any,
     return _ADD_AUDIT, [{**row, "destination": None}]
 
 
-def _references(session: Session, decision: DomainDecision) -> dict[str, str]:
-    """Tip references for the tip ids that dedup reasons cite, so leads see references."""
-    cited = {
+def _cited_tips(decision: DomainDecision) -> set[str]:
+    """The tip ids that dedup reasons cite as evidence (shown to leads as references)."""
+    return {
         item
         for reason in decision.corroboration.reasons
         for item in reason.evidence
         if len(item) == 32 and item.isalnum()
     }
-    if not cited:
-        return {}
-    rows = session.execute(_REFERENCES, {"b_ids": sorted(cited)})
-    return dict(rows.tuples().all())
 
 
-def _decision_row(
-    tip_id: str, decision: DomainDecision, now: datetime, session: Session
-) -> dict[str, Any]:
+def _decision_row(tip_id: str, decision: DomainDecision, now: datetime) -> dict[str, Any]:
     location = decision.location
-    references = _references(session, decision)
     return {
         "tip_id": tip_id,
         "category": decision.classification.category,
@@ -340,7 +352,7 @@ def _decision_row(
         "cluster_id": decision.corroboration.cluster,
         "cluster_size": decision.corroboration.cluster_size,
         "reasons": [
-            {**reason.to_dict(), "evidence": [references.get(e, e) for e in reason.evidence]}
+            {**reason.to_dict(), "evidence": list(reason.evidence)}
             for reason in decision.all_reasons
         ],
         "decided_at": now,
