@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, cast
 
+from psycopg.rows import namedtuple_row
 from sqlalchemy import (
     BindParameter,
     ColumnElement,
@@ -27,6 +29,7 @@ from sqlalchemy import (
     union_all,
     update,
 )
+from sqlalchemy.dialects.postgresql.psycopg import dialect as psycopg_dialect
 from sqlalchemy.orm import Session
 
 from shared.domain.dedup import DedupKeys, Entry, Link, corroborate
@@ -34,6 +37,7 @@ from shared.domain.dedup.decide import Lookups, lookups
 from shared.domain.dedup.store import Candidate, cluster_id, cluster_number
 from shared.domain.model import Corroboration, Family, Reason
 from shared.store.dedup import DedupCluster, DedupEntry, DedupIdentifier, DedupLink
+from shared.store.pipelining import driver_of, pipelined, send_rows
 
 # pg_advisory_xact_lock key for dedup decisions: "TIPLDDUP" as a signed 64-bit integer.
 DEDUP_LOCK_KEY = 0x5449504C44445550
@@ -258,14 +262,38 @@ def _prefetch_params(keys: DedupKeys, asked: Lookups) -> dict[str, Any]:
     return params
 
 
+# On PostgreSQL the prefetch runs on psycopg's cursor inside the pipeline that carries the
+# previous tip's writes (SQLAlchemy cannot read a result there); IN lists become arrays.
+_EXPANDING = re.compile(r"IN \(__\[POSTCOMPILE_(\w+)\]\)")
+
+
+@lru_cache(maxsize=8)
+def _prefetch_sql(near: bool, place: bool, sharing: bool) -> str:
+    """A prefetch shape as PostgreSQL text with named parameters, its IN lists as = ANY."""
+    compiled = _prefetch_statement(near, place, sharing).compile(dialect=psycopg_dialect())
+    sql = _EXPANDING.sub(r"= ANY(%(\1)s)", compiled.string)
+    if "POSTCOMPILE" in sql:
+        raise RuntimeError("a prefetch IN list was not rewritten as an array")
+    return sql
+
+
+def _prefetch_rows(session: Session, shape: tuple[bool, bool, bool], params: dict[str, Any]) -> Any:
+    driver = driver_of(session)
+    if driver is None:
+        return session.execute(_prefetch_statement(*shape), params)
+    with driver.cursor(row_factory=namedtuple_row) as cursor:
+        cursor.execute(_prefetch_sql(*shape), params)
+        rows: list[Any] = cursor.fetchall()
+    # As the column type does for SQLAlchemy: times in UTC whatever the session's time zone.
+    return [row._replace(received_at=row.received_at.astimezone(UTC)) for row in rows]
+
+
 def _prefetch(session: Session, keys: DedupKeys) -> _Prefetched:
     """Run every lookup `corroborate` will make for this tip as one UNION ALL statement."""
     asked = lookups(keys)
-    statement = _prefetch_statement(
-        asked.near is not None, asked.place is not None, asked.sharing is not None
-    )
+    shape = (asked.near is not None, asked.place is not None, asked.sharing is not None)
     found = _Prefetched(keys.tip_id, asked, {}, [], [], [], [], {})
-    for row in session.execute(statement, _prefetch_params(keys, asked)):
+    for row in _prefetch_rows(session, shape, _prefetch_params(keys, asked)):
         found.clusters[row.cluster_id] = (row.c_size, row.c_into)
         if row.kind in ("self", "fingerprint"):
             entry = _entry(row)
@@ -343,8 +371,13 @@ class SqlDedupIndex:
         """Decide and record a tip; a second call for the same tip id changes nothing."""
         if not self.locked:
             lock_for_dedup(self.session)
-        # Every lookup the decision will make, answered in one round trip under the lock.
-        self._ahead = _prefetch(self.session, keys)
+        # Every lookup the decision will make, answered in one round trip under the lock; writes
+        # still queued (the previous tip's) go out first in the same round trip, so it sees them.
+        self.session.flush()
+        with pipelined(self.session):
+            if self.deferred:
+                send_rows(self.session, self.deferred)
+            self._ahead = _prefetch(self.session, keys)
         try:
             return corroborate(self, keys)
         finally:

@@ -21,7 +21,6 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from services.router.context import RouterContext
-from services.router.pipeline.batch import pipelined
 from services.router.pipeline.regrade import needs_regrade, regrade_cluster
 from shared.domain.facts import facts_from_submission
 from shared.domain.model import Decision as DomainDecision
@@ -30,6 +29,7 @@ from shared.logs import get_logger
 from shared.metrics import DECISIONS, DUPLICATES, ROUTED_LATENCY
 from shared.store.dedup_index import ClusterNumbers, SqlDedupIndex, lock_for_dedup
 from shared.store.models import AuditEvent, Decision, QueueItem, Tip
+from shared.store.pipelining import pipelined, send_rows
 
 log = get_logger(__name__)
 Outcome = Literal["routed", "duplicate", "already_processed", "missing"]
@@ -214,13 +214,7 @@ class _Writes:
         if everything:
             self._cite_references(session)
         with pipelined(session):
-            for statement, params in self.index:
-                # A row at a time with statements built to fetch nothing back (not even new
-                # primary keys): each compiles once and stays cached, and in pipeline mode no
-                # row waits for a reply.
-                for row in _rows(params):
-                    session.execute(statement, row)
-            self.index.clear()
+            send_rows(session, self.index)
             if everything:
                 groups: dict[int, tuple[Any, list[dict[str, Any]]]] = {}
                 for statement, params in self.outcomes:
@@ -259,8 +253,7 @@ def _decide(
     writes: _Writes,
 ) -> tuple[DomainDecision, Outcome]:
     """Corroborate one claimed tip and queue its writes (the caller holds the dedup lock)."""
-    # This tip's lookups must see what the tip before it wrote.
-    writes.send(session)
+    # The index sends what the tip before it wrote ahead of this tip's lookups, in one round trip.
     index = SqlDedupIndex(session, locked=True, deferred=writes.index, numbers=numbers)
     corroboration = Pipeline.corroborate(tip_id, assessment, index, ctx.settings.identifier_key)
     decision = ctx.pipeline.conclude(assessment, corroboration)

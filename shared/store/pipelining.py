@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import psycopg
 from sqlalchemy.exc import DBAPIError
@@ -19,11 +20,11 @@ def pipelined(session: Session) -> Iterator[None]:
     they would be without the pipeline, so retry policy sees the same exceptions. On SQLite,
     where a statement costs no round trip, the block runs as usual.
     """
-    connection = session.connection()
-    driver = connection.connection.driver_connection
-    if connection.dialect.name != "postgresql" or not isinstance(driver, psycopg.Connection):
+    driver = driver_of(session)
+    if driver is None:
         yield
         return
+    connection = session.connection()
     try:
         with driver.pipeline():
             yield
@@ -34,3 +35,22 @@ def pipelined(session: Session) -> Iterator[None]:
         raise DBAPIError.instance(
             None, None, exc, psycopg.Error, connection_invalidated=broken
         ) from exc
+
+
+def driver_of(session: Session) -> psycopg.Connection[Any] | None:
+    """The session's psycopg connection on PostgreSQL, else None (SQLite)."""
+    connection = session.connection()
+    driver = connection.connection.driver_connection
+    if connection.dialect.name == "postgresql" and isinstance(driver, psycopg.Connection):
+        return driver
+    return None
+
+
+def send_rows(session: Session, writes: list[tuple[Any, Any]]) -> None:
+    """Execute queued writes a row at a time (a write's parameters are one row or a list)."""
+    for statement, params in writes:
+        # Statements built to fetch nothing back (not even new primary keys): each compiles
+        # once and stays cached, and in pipeline mode no row waits for a reply.
+        for row in params if isinstance(params, list) else [params]:
+            session.execute(statement, row)
+    writes.clear()
