@@ -261,7 +261,12 @@ def _decide(
     if outcome == "routed" and needs_regrade(corroboration):
         # The regrade reads members' queue items and decisions, this batch's included.
         writes.send(session, everything=True)
-        regrade_cluster(session, cluster_id=corroboration.cluster or "", now=now)
+        regrade_cluster(
+            session,
+            cluster_id=corroboration.cluster or "",
+            now=now,
+            size=corroboration.cluster_size,
+        )
     return decision, outcome
 
 

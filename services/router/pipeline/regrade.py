@@ -32,11 +32,20 @@ def needs_regrade(corroboration: Corroboration) -> bool:
     return merged or corroboration.cluster_size == CORROBORATED
 
 
-def regrade_cluster(session: Session, *, cluster_id: str, now: datetime) -> None:
-    """Raise open P4 items of a corroborated cluster's members to P3, with a reason each."""
-    index = SqlDedupIndex(session)
-    current = index.resolve(cluster_id)
-    size = index.size(current)
+def regrade_cluster(
+    session: Session, *, cluster_id: str, now: datetime, size: int | None = None
+) -> None:
+    """Raise open P4 items of a corroborated cluster's members to P3, with a reason each.
+
+    `size` says `cluster_id` is current and that big (as a corroboration just decided under
+    the dedup lock reports it), which saves reading both back.
+    """
+    if size is None:
+        index = SqlDedupIndex(session)
+        current = index.resolve(cluster_id)
+        size = index.size(current)
+    else:
+        current = cluster_id
     if size < CORROBORATED:
         return
     members = select(DedupEntry.tip_id).where(
