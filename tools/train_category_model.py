@@ -57,6 +57,8 @@ SETS: tuple[str, ...] = (
     "heldout12_tips",
     "heldout13_tips",
     "heldout14_tips",
+    "heldout15_tips",
+    "heldout16_tips",
 )
 CLASSES: tuple[Category, ...] = CATEGORIES
 KEEP_FEATURES = 3000  # the strongest features kept in the shipped file
