@@ -30,7 +30,12 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from shared.domain.classify import Taxonomy  # noqa: E402
-from shared.domain.classify.classifier import FallbackCase, decide, rules_only  # noqa: E402
+from shared.domain.classify.classifier import (  # noqa: E402
+    FallbackCase,
+    decide,
+    rules_only,
+    upgradable,
+)
 from shared.domain.classify.scorer import RECIPE, CategoryModel, features, tip_text  # noqa: E402
 from shared.domain.model import CATEGORIES, Category, TipFacts, Vehicle  # noqa: E402
 
@@ -52,6 +57,8 @@ SETS: tuple[str, ...] = (
     "heldout12_tips",
     "heldout13_tips",
     "heldout14_tips",
+    "heldout15_tips",
+    "heldout16_tips",
 )
 CLASSES: tuple[Category, ...] = CATEGORIES
 KEEP_FEATURES = 3000  # the strongest features kept in the shipped file
@@ -79,6 +86,7 @@ class Tip:
     ruled: Category
     case: FallbackCase | None
     feats: dict[str, float]
+    upgradable: bool = True  # the reporter denied no sign of supply (see classifier.decide)
 
 
 def facts_of(row: dict[str, Any]) -> TipFacts:
@@ -115,7 +123,19 @@ def load_sets(taxonomy: Taxonomy, names: tuple[str, ...] = SETS) -> dict[str, li
             ruled, case = rules_only(facts, taxonomy)
             text = tip_text(facts.description, facts.when_text, facts.people)
             label = row["expect"]["category"]
-            tips.append(Tip(name, row, facts, text, label, ruled.category, case, features(text)))
+            tips.append(
+                Tip(
+                    name,
+                    row,
+                    facts,
+                    text,
+                    label,
+                    ruled.category,
+                    case,
+                    features(text),
+                    upgradable(facts, taxonomy),
+                )
+            )
         out[name] = tips
     return out
 
@@ -194,7 +214,9 @@ def combined(
     out = []
     for tip, p in zip(tips, probs, strict=True):
         k = int(np.argmax(p))
-        chosen = decide(tip.ruled, tip.case, CLASSES[k], float(p[k]), model)
+        chosen = decide(
+            tip.ruled, tip.case, CLASSES[k], float(p[k]), model, upgradable=tip.upgradable
+        )
         out.append(chosen or tip.ruled)
     return out
 

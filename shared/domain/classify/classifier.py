@@ -34,7 +34,9 @@ class _Findings:
     noted: set[tuple[str, str]] = field(default_factory=set)
     any_indicator: bool = False  # some drug cue was seen, even an ambiguous one
     denied: bool = False  # a drug cue was seen only negated or as a worry ("no dealing here")
-    last_indicator: int = -1  # where the last drug cue that counts begins
+    denied_supply: bool = False  # a decisive sign of supply was denied ("nobody is selling")
+    # Where each drug cue that counts last matched, and whether it is an ambiguous word.
+    counted: list[tuple[int, bool]] = field(default_factory=list)
     # Flags whose people the reporter mentioned only to deny, doubt or rule out ("no kids
     # involved", "my son is 19"): the learned flag check must not raise them either.
     set_aside: set[Flag] = field(default_factory=set)
@@ -67,7 +69,7 @@ def classify(facts: TipFacts, taxonomy: Taxonomy) -> Classification:
     rules; on a drug tip the learned flag check may add a safeguarding flag they missed.
     """
     ruled, case, found = _rules(facts, taxonomy)
-    decided = _categorised(facts, taxonomy, ruled, case)
+    decided = _categorised(facts, taxonomy, ruled, case, upgrade=not found.denied_supply)
     return _checked_flags(facts, taxonomy, decided, found.set_aside)
 
 
@@ -102,16 +104,28 @@ def _checked_flags(
 
 
 def _categorised(
-    facts: TipFacts, taxonomy: Taxonomy, ruled: Classification, case: FallbackCase | None
+    facts: TipFacts,
+    taxonomy: Taxonomy,
+    ruled: Classification,
+    case: FallbackCase | None,
+    *,
+    upgrade: bool = True,
 ) -> Classification:
-    """The rules' decision, or the learned category scorer's where it may overrule them."""
+    """The rules' decision, or the learned category scorer's where it may overrule them.
+
+    `upgrade` False keeps drug use as drug use: a reporter who says nobody is selling or growing
+    ("nobody appears to be selling anything, they simply sit there") is believed over the wording.
+    """
     model = taxonomy.category_model
     if model is None:
         return ruled
-    if case is None and not (model.upgrade_threshold is not None and ruled.category in UPGRADES):
+    may_upgrade = upgrade and model.upgrade_threshold is not None and ruled.category in UPGRADES
+    if case is None and not may_upgrade:
         return ruled
     score = model.score(facts)
-    category = decide(ruled.category, case, score.category, score.probability, model)
+    category = decide(
+        ruled.category, case, score.category, score.probability, model, upgradable=upgrade
+    )
     if category is None:
         return ruled
     # The wording is about drugs, so people's part in it is read again in that light: "an older
@@ -148,13 +162,18 @@ def decide(
     scored: Category,
     probability: float,
     model: CategoryModel,
+    *,
+    upgradable: bool = True,
 ) -> Category | None:
-    """The scorer's category when it may overrule the rules, else None (the rules stand)."""
+    """The scorer's category when it may overrule the rules, else None (the rules stand).
+
+    `upgradable` False: the reporter denied a sign of supply, so drug use is not read up.
+    """
     if scored == "other":
         return None
     if ruled != "other":
         # Rules that found only drug use may be read more specifically (see UPGRADES).
-        upgrade = model.upgrade_threshold
+        upgrade = model.upgrade_threshold if upgradable else None
         if upgrade is not None and scored in UPGRADES.get(ruled, ()) and probability >= upgrade:
             return scored
         return None
@@ -173,6 +192,12 @@ def rules_only(
     """
     ruled, case, _ = _rules(facts, taxonomy, context=context)
     return ruled, case
+
+
+def upgradable(facts: TipFacts, taxonomy: Taxonomy) -> bool:
+    """Whether the scorer may read the rules' drug use up to selling or growing (see `decide`):
+    not when the reporter denied a sign of supply ("nobody appears to be selling anything")."""
+    return not _rules(facts, taxonomy)[2].denied_supply
 
 
 def _rules(
@@ -196,16 +221,32 @@ def _rules(
     explanation = _explained(doc, taxonomy, found) if found.any_indicator else None
     if explanation is not None:
         category = "other"
+    # A tip with no drug word that names what it is about (cigarettes sold, racist abuse) is
+    # about that: the scorer, which reads "man selling from his car" as dealing, gets no say.
+    subject = (
+        _not_drugs(doc, taxonomy, found)
+        if category == "other" and context is None and not found.any_indicator
+        else None
+    )
     flags = tuple(f for f in FLAGS if f in found.flags)
-    reasons = [
-        _category_reason(category, found, taxonomy, doc)
-        if explanation is None
-        else Reason(
-            "category.explained",
-            f"The reporter explains it innocently: {explanation.cue.detail}",
-            (doc.snippet(explanation.start, explanation.end),),
-        )
-    ]
+    if explanation is not None:
+        reasons = [
+            Reason(
+                "category.explained",
+                f"The reporter explains it innocently: {explanation.cue.detail}",
+                (doc.snippet(explanation.start, explanation.end),),
+            )
+        ]
+    elif subject is not None:
+        reasons = [
+            Reason(
+                "category.other",
+                f"Not about drugs: {subject.cue.detail}",
+                (doc.snippet(subject.start, subject.end),),
+            )
+        ]
+    else:
+        reasons = [_category_reason(category, found, taxonomy, doc)]
     reasons += [found.flags[f] for f in flags]
     reasons += found.notes
     case: FallbackCase | None = None
@@ -214,7 +255,8 @@ def _rules(
     # pension, a child groomed online) is about that concern, not drugs: the scorer, which sees
     # only words like "14 year old" and "man", does not get a say either.
     explained = not found.any_indicator and any(r.flag in found.flags for r in taxonomy.persons)
-    if category == "other" and not found.denied and not explained and explanation is None:
+    decided = explained or explanation is not None or subject is not None
+    if category == "other" and not found.denied and not decided:
         case = "too_little" if found.any_indicator else "no_indicator"
     return Classification(category=category, flags=flags, reasons=tuple(reasons)), case, found
 
@@ -225,15 +267,29 @@ def _explained(doc: Document, tax: Taxonomy, found: _Findings) -> Hit | None:
     Reporters often write down their suspicion and then what they found out ("I thought drugs,
     but they run a takeaway"). The account stands only when it comes after every drug cue: one
     followed by more drug evidence ("turns out they're selling crack") was not an explanation.
+    An ambiguous word alone after it is part of the account ("actually rented out as a party
+    Airbnb"): such a word needs other evidence beside it, and the reporter has explained that away.
     """
     last: Hit | None = None
     for cue in tax.explanations:
         for hit in _valid(doc.find(cue), doc, found):
             if last is None or hit.start > last.start:
                 last = hit
-    if last is None or found.last_indicator >= last.end:
+    if last is None:
+        return None
+    after = [ambiguous for start, ambiguous in found.counted if start >= last.end]
+    if not all(after) or len(after) > 1:
         return None
     return last
+
+
+def _not_drugs(doc: Document, tax: Taxonomy, found: _Findings) -> Hit | None:
+    """The first thing the tip names as its subject that is not drugs, if any."""
+    for cue in tax.not_drugs:
+        hits = _valid(doc.find(cue), doc, found)
+        if hits:
+            return hits[0]
+    return None
 
 
 def _valid(hits: list[Hit], doc: Document, found: _Findings) -> list[Hit]:
@@ -255,31 +311,37 @@ def _valid(hits: list[Hit], doc: Document, found: _Findings) -> list[Hit]:
 
 def _score_indicators(doc: Document, facts: TipFacts, tax: Taxonomy, found: _Findings) -> None:
     has_phone = bool(facts.phone_numbers) or tax.phone_in_text.search(doc.text) is not None
-    fired: list[tuple[Cue, Hit, int]] = []
+    fired: list[tuple[Cue, list[Hit], int]] = []
     for cue in tax.indicators:
         raw = doc.find(cue)
         hits = _valid(raw, doc, found)
         # Only a denial stops the scorer; not knowing whether it is drugs leaves the rest to read.
         if any(h.negated and not h.doubted for h in raw):
             found.denied = True
+            # A denied sign that alone would have made it supply ("nobody is selling"); not a
+            # denied innocent reading ("not food delivery") of a weaker one.
+            assert cue.category is not None
+            decisive = cue.weight >= tax.thresholds.get(cue.category, float("inf"))
+            found.denied_supply |= cue.category in SUPPLY_CATEGORIES and decisive
         if not hits:
             continue
         found.any_indicator = True
-        found.last_indicator = max(found.last_indicator, hits[-1].start)
         if cue.needs_phone and not has_phone:
             found.note("unsupported", f"Ignored, no number given: {cue.detail}", doc, hits[0])
             continue
         # Different observations of one kind ("coming and going", "stay two minutes") add up.
         phrases = len({h.words.lower() for h in hits})
-        fired.append((cue, hits[0], min(phrases, cue.repeat)))
+        fired.append((cue, hits, min(phrases, cue.repeat)))
     plain = sum(1 for cue, _, _ in fired if not _ambiguous(cue, has_phone))
     ambiguous = len(fired) - plain
-    for cue, hit, times in fired:
+    for cue, hits, times in fired:
+        hit = hits[0]
         # Ambiguous words ('line', 'white', 'selling') only mean drugs beside another indicator.
         if _ambiguous(cue, has_phone) and plain == 0 and ambiguous < 2:
             found.note("ambiguous", f"Ignored, no other drug indicator: {cue.detail}", doc, hit)
             continue
         assert cue.category is not None
+        found.counted.append((hits[-1].start, _ambiguous(cue, has_phone)))
         found.scores[cue.category] = found.scores.get(cue.category, 0.0) + cue.weight * times
         found.support.setdefault(cue.category, []).append((cue, hit))
         for flag in cue.also_flags:

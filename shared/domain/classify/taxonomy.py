@@ -130,6 +130,9 @@ class Taxonomy:
     vehicles: VehicleRule | None
     # The reporter's own innocent account of what they saw ("turns out it's a piano teacher").
     explanations: tuple[Cue, ...] = ()
+    # What a tip with no drug word says it is about when that is not drugs ("cheap cigarettes
+    # from a car boot", "racist abuse"): such a tip is other, whatever its wording resembles.
+    not_drugs: tuple[Cue, ...] = ()
     # The reporter saying they do not know whether it is drugs ("no idea if drugs"): what follows
     # is not evidence, but not a denial either.
     doubt: re.Pattern[str] | None = None
@@ -408,6 +411,7 @@ def _build(root: Node, *, with_model: bool = True) -> Taxonomy:
             "category_model",
             "flag_model",
             "explained",
+            "not_drugs",
         ),
     )
     if top["version"].value != 1:
@@ -491,6 +495,12 @@ def _build(root: Node, *, with_model: bool = True) -> Taxonomy:
         else ()
     )
 
+    not_drugs = (
+        _cues(top["not_drugs"], "subject", ("fields", "negatable"), seen)
+        if "not_drugs" in top
+        else ()
+    )
+
     phone = (
         top["phone_in_text"].regex("phone_in_text")
         if "phone_in_text" in top
@@ -520,6 +530,7 @@ def _build(root: Node, *, with_model: bool = True) -> Taxonomy:
         flag_details=flag_details,
         persons=tuple(persons),
         explanations=explanations,
+        not_drugs=not_drugs,
         vehicles=vehicles,
         category_model=model,
         flag_model=flag_model,

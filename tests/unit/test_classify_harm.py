@@ -1,0 +1,108 @@
+"""Weapons, violence and "happening now" as reporters put them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from shared.domain.classify import Taxonomy, classify
+from shared.domain.model import Classification, TipFacts
+
+
+@pytest.fixture(scope="module")
+def taxonomy() -> Taxonomy:
+    return Taxonomy.load()
+
+
+def run(taxonomy: Taxonomy, description: str) -> Classification:
+    facts = TipFacts(description=description, received_at=datetime(2025, 6, 1, tzinfo=UTC))
+    return classify(facts, taxonomy)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The guy who sells by the garages keeps a lump hammer in his rucksack",
+        "Bloke outside the pub swinging an iron bar about, he was dealing earlier too",
+        "One of the lads dealing on the estate has a steel baton down his trousers",
+    ],
+)
+def test_a_weapon_carried_or_swung_is_named_with_a_describing_word(
+    taxonomy: Taxonomy, text: str
+) -> None:
+    assert "weapon" in run(taxonomy, text).flags
+
+
+def test_a_bar_that_is_a_place_is_no_weapon(taxonomy: Taxonomy) -> None:
+    got = run(taxonomy, "I was chatting with the bar staff about the dealing outside")
+    assert "weapon" not in got.flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "He hit the lad round the back of the head with a bottle outside the crack house",
+        "One of them struck the other man across the face with a chain",
+        "The dealer smashed him over the head with a brick by the garages",
+    ],
+)
+def test_something_struck_with_where_it_landed_is_said_between(
+    taxonomy: Taxonomy, text: str
+) -> None:
+    assert "weapon" in run(taxonomy, text).flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The dealer told me he'd bring a knife next time if I kept complaining",
+        "My neighbour said he would come back with a gun, he was not holding anything",
+        "Lad who deals said he'll fetch his machete and sort me out",
+    ],
+)
+def test_a_threat_to_fetch_a_weapon_is_no_weapon_seen(taxonomy: Taxonomy, text: str) -> None:
+    assert "weapon" not in run(taxonomy, text).flags
+
+
+def test_a_weapon_seen_beside_a_threat_still_counts(taxonomy: Taxonomy) -> None:
+    got = run(taxonomy, "He said he would stab me and pulled a knife out of his pocket")
+    assert {"weapon", "violence"} <= set(got.flags)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A boy took his knife out on the bus and was showing it off",
+        "Teen got a knife out on the platform to impress the other lads",
+        "A kid pulled his blade out on the stairs to show his friends",
+    ],
+)
+def test_a_knife_got_out_somewhere_to_show_off_threatens_no_one(
+    taxonomy: Taxonomy, text: str
+) -> None:
+    assert run(taxonomy, text).flags == ("weapon",)
+
+
+def test_a_knife_got_out_on_a_person_is_a_threat(taxonomy: Taxonomy) -> None:
+    got = run(taxonomy, "He got a knife out on a lad who owed him")
+    assert {"weapon", "violence"} <= set(got.flags)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Dealing on the corner while I'm typing this message",
+        "As we're texting you they're handing bags over at the bus stop",
+        "Whilst I type this there's a car outside doing swaps",
+    ],
+)
+def test_typing_while_it_happens_is_in_progress(taxonomy: Taxonomy, text: str) -> None:
+    assert "in_progress" in run(taxonomy, text).flags
+
+
+def test_while_i_am_writing_to_change_the_subject_is_not_now(taxonomy: Taxonomy) -> None:
+    got = run(
+        taxonomy, "While I'm writing, can I also mention the dealing last summer on the green"
+    )
+    assert "in_progress" not in got.flags

@@ -1,0 +1,135 @@
+"""Vulnerable adults exploited and homes taken over, as reporters put it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from shared.domain.classify import Taxonomy, classify
+from shared.domain.classify.classifier import rules_only
+from shared.domain.model import Classification, TipFacts
+
+
+@pytest.fixture(scope="module")
+def taxonomy() -> Taxonomy:
+    return Taxonomy.load()
+
+
+def facts(description: str) -> TipFacts:
+    return TipFacts(description=description, received_at=datetime(2025, 6, 1, tzinfo=UTC))
+
+
+def run(taxonomy: Taxonomy, description: str) -> Classification:
+    return classify(facts(description), taxonomy)
+
+
+def rules(taxonomy: Taxonomy, description: str) -> Classification:
+    """The rules alone: the learned checks may guess a flag, but the rules must read it."""
+    return rules_only(facts(description), taxonomy)[0]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The tenant is opiate-dependent and men from London are selling from her flat",
+        "She's using herself and dealers have moved into her flat",
+        "The lady downstairs is old and frail and lads have been selling crack from her place",
+    ],
+)
+def test_dependence_use_and_old_age_said_plainly(taxonomy: Taxonomy, text: str) -> None:
+    got = rules(taxonomy, text)
+    assert (got.category, "vulnerable_adult" in got.flags) == ("county_lines", True)
+
+
+def test_dependence_alone_is_no_exploitation(taxonomy: Taxonomy) -> None:
+    got = run(taxonomy, "My brother is heroin dependent and buys from the dealer on the corner")
+    assert "vulnerable_adult" not in got.flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My uncle is a crack addict and they pay him a few bags for minding their stash",
+        "The dealers give her a rock for keeping their gear, she's disabled",
+        "They've got my mum storing their packages, she has dementia",
+    ],
+)
+def test_a_vulnerable_adult_paid_in_drugs_to_hold_a_stash(taxonomy: Taxonomy, text: str) -> None:
+    got = rules(taxonomy, text)
+    assert (got.category, "vulnerable_adult" in got.flags) == ("county_lines", True)
+
+
+def test_an_addict_buying_is_no_stash(taxonomy: Taxonomy) -> None:
+    got = run(taxonomy, "My cousin is an addict and buys a bag most days off the corner")
+    assert "vulnerable_adult" not in got.flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The bungalow at the end is now used by dealers, the old man who lives there has dementia",
+        "Her house is being used for dealing, she has learning difficulties",
+        "A lad is staying with her who sells weed, she's in her eighties",
+    ],
+)
+def test_a_vulnerable_adults_home_used_by_others_to_deal(taxonomy: Taxonomy, text: str) -> None:
+    got = rules(taxonomy, text)
+    assert (got.category, "vulnerable_adult" in got.flags) == ("county_lines", True)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Strangers live there now and there are many visitors, the man with learning "
+        "difficulties never answers",
+        "I have not seen her since two months, new men stay there every night, she is very old "
+        "and there's crack smoke",
+        "The disabled man downstairs can't say no to them, lads deal from his flat",
+    ],
+)
+def test_a_home_taken_over_in_plain_or_second_language_words(taxonomy: Taxonomy, text: str) -> None:
+    got = rules(taxonomy, text)
+    assert (got.category, "vulnerable_adult" in got.flags) == ("county_lines", True)
+
+
+def test_an_old_neighbour_with_visitors_once_is_not_taken_over(taxonomy: Taxonomy) -> None:
+    text = "The old lady next door had her grandson staying for the weekend, someone smokes weed"
+    assert "vulnerable_adult" not in run(taxonomy, text).flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "They make him draw cash out every week for them, he's got learning difficulties, they "
+        "deal crack",
+        "A man has been taking my grandad's letters and bank post, grandad has dementia and the "
+        "man grows weed",
+        "The dealers are keeping my aunt's bank card, she's bipolar, and they sell her weed",
+    ],
+)
+def test_a_vulnerable_adults_money_or_post_taken(taxonomy: Taxonomy, text: str) -> None:
+    assert "vulnerable_adult" in rules(taxonomy, text).flags
+
+
+def test_post_taken_round_is_a_kindness(taxonomy: Taxonomy) -> None:
+    text = "The old man at 22 is frail, I took his post round, there were lads smoking weed outside"
+    assert "vulnerable_adult" not in run(taxonomy, text).flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My dad has dementia and lets a neighbour use his shed, the neighbour has cannabis plants",
+        "The old lady allowed some lads to rent her garage and they're growing weed in it",
+        "He's disabled and let a man have his lock-up, now there are grow lights in it",
+    ],
+)
+def test_a_vulnerable_adults_outbuilding_lent_for_a_grow(taxonomy: Taxonomy, text: str) -> None:
+    got = rules(taxonomy, text)
+    assert (got.category, "vulnerable_adult" in got.flags) == ("cultivation", True)
+
+
+def test_an_outbuilding_lent_with_no_drugs_is_nothing(taxonomy: Taxonomy) -> None:
+    got = run(taxonomy, "My grandad is 90 and lets the neighbour use his garage for his motorbike")
+    assert (got.category, got.flags) == ("other", ())
