@@ -396,6 +396,31 @@ SETS["heldout16"] = (
 )
 
 
+# Set 17: 200 tips from delivery and taxi drivers and night-shift workers, parents and
+# grandparents worried about one teenager, landlords and neighbours in flats and shared houses,
+# students and university staff, and reporters who fill in the structured fields (people,
+# vehicles, numbers, when) with short descriptions. Measured untouched, after the rules were
+# tuned on sets 15 and 16 and the scorer and flag check trained on sets 1 to 16, so these are
+# unseen-writing figures. With the rules and models as they stood before that tuning: category
+# 0.930, priority 0.895, destinations 0.895, child F1 0.788, vulnerable adult 0.667, violence
+# 0.900.
+SETS["heldout17"] = (
+    200,
+    {
+        "category": 0.92,  # achieved 0.940
+        "priority": 0.905,  # achieved 0.925
+        "destinations": 0.90,  # achieved 0.920
+        "ward_located": 0.98,  # achieved 1.000
+        "ward_none": 0.98,  # achieved 1.000
+        "f1_child_at_risk": 0.765,  # achieved 0.788
+        "f1_vulnerable_adult": 0.885,  # achieved 0.909
+        "f1_weapon": 0.98,  # achieved 1.000
+        "f1_violence": 0.875,  # achieved 0.900
+        "f1_in_progress": 0.98,  # achieved 1.000
+    },
+)
+
+
 @pytest.mark.parametrize("name", SETS)
 def test_set_uses_the_specifications_labels(name: str) -> None:
     at_least, _floors = SETS[name]
