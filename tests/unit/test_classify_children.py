@@ -234,3 +234,150 @@ def test_a_dealers_own_household_puts_the_children_where_dealing_happens(
 ) -> None:
     got = rules(taxonomy, text)
     assert (got.category, "child_at_risk" in got.flags) == ("street_dealing", True)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My daughter is 14. She has stopped going to her lessons and we found messages showing "
+        "she's been running for a line out of Peterborough",
+        "My son is 14 and has been missing since Friday. Someone saw him with older lads at the "
+        "crack house on Mill Road",
+        "My 15 year old daughter is missing again since yesterday, last seen getting into a car "
+        "with men who sell weed",
+        "Our nephew is 13 and was missing for two nights last week. He came back with a new phone "
+        "and trainers and smells of weed",
+    ],
+)
+def test_a_child_missing_or_running_for_a_line_said_plainly(taxonomy: Taxonomy, text: str) -> None:
+    got = rules(taxonomy, text)
+    assert got.category == "county_lines"
+    assert "child_at_risk" in got.flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My stepson is 15 and got kicked out of school in May. Older boys keep texting, asking "
+        "him to do a drop, and he's been out till 3am twice this week. Smells of weed constantly",
+        "My daughter is 14 and was excluded again. Her 'friends' keep asking her to do a delivery "
+        "for them and she stays out until 2am. She came home smelling of weed",
+        "Our boy is 16 and keeps getting calls telling him where to take 'parcels'. The callers say "
+        "they'll hurt him if he stops. Found wraps in the kitchen",
+    ],
+)
+def test_signs_anywhere_that_a_particular_child_is_being_used(
+    taxonomy: Taxonomy, text: str
+) -> None:
+    got = rules(taxonomy, text)
+    assert "child_at_risk" in got.flags
+    assert got.category == "county_lines"
+
+
+def test_a_child_out_late_with_no_sign_of_being_used_is_not_at_risk(taxonomy: Taxonomy) -> None:
+    got = rules(
+        taxonomy,
+        "My son is 15 and stays out till 11 with his mates. There's weed smell "
+        "in the park where they hang out",
+    )
+    assert "child_at_risk" not in got.flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Lad of about 15 hides the gear for the men in the end flat, neighbours told me, and he's "
+        "never at school",
+        "There's a girl, maybe 14, at the flat on Coleridge Road. She minds the cash for the older "
+        "men who sell from there and she doesn't go to school",
+        "Year 10 boy at our school stores weed for two men on the estate, according to other "
+        "pupils. He has missed weeks of school",
+    ],
+)
+def test_a_child_holding_drugs_or_money_for_grown_men(taxonomy: Taxonomy, text: str) -> None:
+    got = rules(taxonomy, text)
+    assert "child_at_risk" in got.flags
+    assert got.category == "county_lines"
+
+
+def test_a_grown_man_holding_drugs_for_other_men_is_no_child(taxonomy: Taxonomy) -> None:
+    got = rules(taxonomy, "A man in his thirties keeps the crack for the dealers in flat 3")
+    assert "child_at_risk" not in got.flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A man by the chippy counted out wraps, then handed a burner to a lad who can't be older "
+        "than 15",
+        "Older guy gave the kid, maybe 14, a phone and sent him off on a bike with a bag of weed",
+        "Saw him slip a mobile and some wraps to a boy in school uniform behind the shops",
+    ],
+)
+def test_a_phone_handed_to_a_child_by_a_dealer(taxonomy: Taxonomy, text: str) -> None:
+    got = rules(taxonomy, text)
+    assert "child_at_risk" in got.flags
+    assert got.category == "county_lines"
+
+
+def test_a_phone_given_to_a_child_with_no_drugs_is_nothing(taxonomy: Taxonomy) -> None:
+    got = run(taxonomy, "My dad gave my son, 13, a new phone for his birthday")
+    assert "child_at_risk" not in got.flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A girl who can't be more than 15 is kept at the house on Ditton Lane. Windows blacked "
+        "out, cannabis smell, and the men padlock the front door from outside when they go",
+        "Teenage boy, looks 16, at the grow house on Fen Road: men lock him in at night and bring "
+        "food in the morning. Fans humming, cannabis smell all day",
+        "Boy, can't be more than 14, at the flat with the grow lights and the cannabis smell; the "
+        "men padlock him in when they leave",
+    ],
+)
+def test_a_child_locked_in_where_drugs_are_grown(taxonomy: Taxonomy, text: str) -> None:
+    assert "child_at_risk" in rules(taxonomy, text).flags
+
+
+def test_a_front_door_locked_at_night_is_no_child_kept(taxonomy: Taxonomy) -> None:
+    got = rules(
+        taxonomy,
+        "My son is 15. The house opposite smells of cannabis and the owner "
+        "locks the doors every night",
+    )
+    assert "child_at_risk" not in got.flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My niece is 16 and living at her boyfriend's flat. He has a cannabis grow in the loft and "
+        "while he's at work he leaves her to water the plants",
+        "Our grandson is 15. His dad grows weed in the shed, and on school nights he pays him to "
+        "trim the crop",
+        "My daughter is 17. Her new partner set up a grow tent in the spare room of their flat and "
+        "she is made to look after the plants when he's out",
+    ],
+)
+def test_a_child_made_to_tend_a_grow(taxonomy: Taxonomy, text: str) -> None:
+    got = rules(taxonomy, text)
+    assert "child_at_risk" in got.flags
+    assert got.category == "cultivation"
+
+
+def test_a_child_told_to_water_garden_plants_is_nothing(taxonomy: Taxonomy) -> None:
+    got = rules(
+        taxonomy,
+        "My son is 14. His dad makes him water the tomato plants in the greenhouse at weekends",
+    )
+    assert "child_at_risk" not in got.flags
+
+
+def test_a_pet_missing_beside_a_child_is_no_child_missing(taxonomy: Taxonomy) -> None:
+    got = rules(
+        taxonomy,
+        "Our dog has been missing since Friday. My son, 12, saw lads smoking "
+        "weed where he was last seen",
+    )
+    assert "child_at_risk" not in got.flags

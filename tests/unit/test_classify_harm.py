@@ -106,3 +106,71 @@ def test_while_i_am_writing_to_change_the_subject_is_not_now(taxonomy: Taxonomy)
         taxonomy, "While I'm writing, can I also mention the dealing last summer on the green"
     )
     assert "in_progress" not in got.flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The man selling weed on the corner told the caretaker he'd smash his face in if he called "
+        "anyone",
+        "One of the dealers at the flat warned my lodger they would bash his head in if he talked",
+        "The runner who sells crack by the garages got his face kicked in last week over money",
+    ],
+)
+def test_harm_to_someones_face_or_head_done_or_promised(taxonomy: Taxonomy, text: str) -> None:
+    assert "violence" in run(taxonomy, text).flags
+
+
+def test_knocking_ones_own_head_is_no_violence(taxonomy: Taxonomy) -> None:
+    got = run(
+        taxonomy, "The lad dealing weed knocked his head on the cupboard door, he was so stoned"
+    )
+    assert "violence" not in got.flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Men from the grow house beat the neighbour who complained about the cannabis smell",
+        "The dealers at number 8 are beating this young lad who owes them for weed",
+        "Two men beat three customers outside the crack house last night",
+    ],
+)
+def test_beating_a_described_person_is_violence(taxonomy: Taxonomy, text: str) -> None:
+    assert "violence" in run(taxonomy, text).flags
+
+
+def test_beating_the_traffic_is_no_violence(taxonomy: Taxonomy) -> None:
+    got = run(
+        taxonomy, "The dealer drives off early to beat the traffic, then sells weed at the shops"
+    )
+    assert "violence" not in got.flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A dealer outside the chippy pulled a kitchen knife on a customer who was short",
+        "The lad selling coke flashed a big blade at my brother when he asked him to move",
+        "He pulled a small pistol on the buyer right there by the garages, then carried on selling",
+    ],
+)
+def test_a_weapon_pulled_on_someone_with_a_describing_word(taxonomy: Taxonomy, text: str) -> None:
+    assert "violence" in run(taxonomy, text).flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Lads dealing crack by the garages, one with a bat told me to clear off or I'd get it",
+        "The dealers at the flat said we had to stop filming or we'd get hurt",
+        "A man selling weed on the path told me to keep my mouth shut or I'll get a kicking",
+    ],
+)
+def test_a_threat_to_the_reporter_made_as_a_condition(taxonomy: Taxonomy, text: str) -> None:
+    assert "violence" in run(taxonomy, text).flags
+
+
+def test_a_condition_with_no_harm_in_it_is_no_threat(taxonomy: Taxonomy) -> None:
+    got = run(taxonomy, "I had to park quickly by the dealing spot or I'd get it wrong and be late")
+    assert "violence" not in got.flags

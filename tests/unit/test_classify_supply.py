@@ -345,3 +345,101 @@ def test_a_tip_naming_a_subject_that_is_not_drugs_is_other(taxonomy: Taxonomy, t
 def test_drugs_sold_beside_cigarettes_are_still_drugs(taxonomy: Taxonomy) -> None:
     text = "A man sells cheap cigarettes and weed from his van outside the flats"
     assert ruled(taxonomy, text) == "street_dealing"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Two lads in a hire car keep telling people they're out country for a fortnight, selling "
+        "to anyone who asks",
+        "Overheard one of them on the phone saying he's out country till Sunday, he's got a bag of "
+        "wraps",
+        "Heard the lads in the stairwell say they're out country this week, selling weed to anyone",
+    ],
+)
+def test_out_country_said_without_going(taxonomy: Taxonomy, text: str) -> None:
+    assert ruled(taxonomy, text) == "county_lines"
+
+
+def test_out_in_the_country_is_no_line(taxonomy: Taxonomy) -> None:
+    assert ruled(taxonomy, "We went out into the country for a walk and smelt weed") == "drug_use"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My passengers go up to a house on Pump Lane and come back with weed every time",
+        "Students walk into the flat by the launderette and come straight back out with baggies",
+        "People head round to the maisonette on Elm Row and come out again with a little bag of "
+        "coke",
+    ],
+)
+def test_buying_from_a_house_described(taxonomy: Taxonomy, text: str) -> None:
+    assert ruled(taxonomy, text) == "street_dealing"
+
+
+def test_coming_back_from_a_house_with_something_innocent(taxonomy: Taxonomy) -> None:
+    text = "Kids go into the house next door and come back with a football, they smoke weed later"
+    assert ruled(taxonomy, text) == "drug_use"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Alarm going off at the empty house on Mill Road, back window open",
+        "House alarm ringing at number 6 for two hours, back door open",
+        "The back door of the empty house is open and the alarm is ringing, lights on upstairs",
+    ],
+)
+def test_break_ins_and_alarms_are_not_drugs(taxonomy: Taxonomy, text: str) -> None:
+    assert run(taxonomy, text).category == "other"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A woman lifts perfume from the chemist and sells it door to door on our estate",
+        "She pinches razor blades from Boots every week and sells them on in the pub",
+        "Man stealing bikes from the station racks and then selling them at the market",
+    ],
+)
+def test_things_stolen_and_sold_on_are_not_drugs(taxonomy: Taxonomy, text: str) -> None:
+    assert run(taxonomy, text).category == "other"
+
+
+def test_medicines_stolen_and_sold_are_still_drugs(taxonomy: Taxonomy) -> None:
+    got = run(taxonomy, "The carer is stealing her tramadol tablets and selling them to lads")
+    assert got.category != "other"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We thought the bungalow on Fulbrooke Road was a crack den, but it's a care agency office "
+        "with carers in and out",
+        "I was sure the house at the end was a drugs house and then I met them: it's a physio "
+        "practice",
+        "The flat I reported last month as dealing is a dog groomer, the visits are appointments",
+        "What we took to be a dealer at the bus stop was a steward handing out leaflets",
+        "Neighbour has grow lights on all night in his conservatory. I've had a look, it's orchids",
+        "Thought there were cannabis plants in the window at number 4. We've looked properly and "
+        "they are tomatoes",
+    ],
+)
+def test_a_suspicion_corrected_by_the_reporter(taxonomy: Taxonomy, text: str) -> None:
+    assert run(taxonomy, text).category == "other"
+
+
+def test_a_look_that_found_drugs_explains_nothing(taxonomy: Taxonomy) -> None:
+    text = "I've looked through the gap in the fence and there are rows of cannabis plants"
+    assert run(taxonomy, text).category == "cultivation"
+
+
+def test_a_report_that_still_stands_is_not_withdrawn(taxonomy: Taxonomy) -> None:
+    text = "What I reported last week is still going on: he's dealing from the window"
+    assert run(taxonomy, text).category == "street_dealing"
+
+
+def test_a_break_in_that_found_a_grow_is_still_a_grow(taxonomy: Taxonomy) -> None:
+    text = "The empty house on Fen Road was broken into and there's a cannabis farm in the loft"
+    assert run(taxonomy, text).category == "cultivation"

@@ -133,3 +133,51 @@ def test_a_vulnerable_adults_outbuilding_lent_for_a_grow(taxonomy: Taxonomy, tex
 def test_an_outbuilding_lent_with_no_drugs_is_nothing(taxonomy: Taxonomy) -> None:
     got = run(taxonomy, "My grandad is 90 and lets the neighbour use his garage for his motorbike")
     assert (got.category, got.flags) == ("other", ())
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My nan is 84 and lives on her own. Two lads pay her a tenner to use her shed, and now "
+        "there are cannabis plants and lamps in it",
+        "The disabled man next door says some blokes borrowed his garage, and it's full of "
+        "cannabis plants and fans now",
+        "An old lady on our road with dementia: men are renting her spare room and the whole "
+        "house smells of weed",
+    ],
+)
+def test_a_vulnerable_adults_outbuilding_used_by_others(taxonomy: Taxonomy, text: str) -> None:
+    assert "vulnerable_adult" in rules(taxonomy, text).flags
+
+
+def test_an_outbuilding_rented_with_no_drugs_is_nothing(taxonomy: Taxonomy) -> None:
+    got = run(taxonomy, "Some men rent the garage of the old man next door for their vans")
+    assert "vulnerable_adult" not in got.flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The blind man upstairs has new 'friends' and his door is wedged open all night, crack "
+        "smoke on the stairs",
+        'Since her new "mates" turned up, the lady with MS downstairs has people coming and '
+        "going and there's weed everywhere",
+        "My neighbour has learning difficulties. Since the lads selling crack moved in he daren't "
+        "say a word to them",
+    ],
+)
+def test_a_vulnerable_adults_home_taken_over_in_quotes_or_in_fear(
+    taxonomy: Taxonomy, text: str
+) -> None:
+    got = rules(taxonomy, text)
+    assert "vulnerable_adult" in got.flags
+    assert got.category == "county_lines"
+
+
+def test_a_vulnerable_adult_with_one_new_visitor_is_not_taken_over(taxonomy: Taxonomy) -> None:
+    got = rules(
+        taxonomy,
+        "The old man at 4 has a new 'friend' who visits on Sundays, and I smell "
+        "weed in the street sometimes",
+    )
+    assert "vulnerable_adult" not in got.flags

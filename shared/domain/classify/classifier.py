@@ -225,7 +225,7 @@ def _rules(
     # about that: the scorer, which reads "man selling from his car" as dealing, gets no say.
     subject = (
         _not_drugs(doc, taxonomy, found)
-        if category == "other" and context is None and not found.any_indicator
+        if category == "other" and context is None and not found.counted
         else None
     )
     flags = tuple(f for f in FLAGS if f in found.flags)
