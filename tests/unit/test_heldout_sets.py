@@ -235,9 +235,9 @@ SETS["heldout10"] = (
 SETS["heldout11"] = (
     200,
     {
-        "category": 0.95,  # achieved 0.970 (0.915 untouched)
+        "category": 0.955,  # achieved 0.975 (0.915 untouched)
         "priority": 0.95,  # achieved 0.970 (0.900 untouched)
-        "destinations": 0.96,  # achieved 0.980 (0.895 untouched)
+        "destinations": 0.965,  # achieved 0.985 (0.895 untouched)
         "ward_located": 0.975,  # achieved 0.995
         "ward_none": 0.98,  # achieved 1.000
         "f1_child_at_risk": 0.95,  # achieved 0.970 (0.750 untouched)
@@ -403,20 +403,28 @@ SETS["heldout16"] = (
 # tuned on sets 15 and 16 and the scorer and flag check trained on sets 1 to 16, so these are
 # unseen-writing figures. With the rules and models as they stood before that tuning: category
 # 0.930, priority 0.895, destinations 0.895, child F1 0.788, vulnerable adult 0.667, violence
-# 0.900.
+# 0.900. Untouched figures (in brackets below): category 0.940, priority 0.925, destinations
+# 0.920, child F1 0.788, vulnerable adult 0.909, violence 0.900. The rules were then tuned on
+# this set by cause (a child asked to do a run, told where to drop parcels, holding for grown
+# men, handed a phone, missing, locked in or made to tend a grow; threats and beatings said other
+# ways; a vulnerable adult's garage rented by others; "out country" and a line called by name;
+# reporters' corrections; break-ins, alarms and stolen goods are not drugs), so the figures below
+# are no longer unseen-writing figures. The scorer was not retrained; the flag check was retrained
+# without this set and came out unchanged. One miss is left: a child threatened by a dealer ("He
+# still sells there" is the dealer, not the son) is read as involved in supply.
 SETS["heldout17"] = (
     200,
     {
-        "category": 0.92,  # achieved 0.940
-        "priority": 0.905,  # achieved 0.925
-        "destinations": 0.90,  # achieved 0.920
+        "category": 0.975,  # achieved 0.995 (0.940 untouched)
+        "priority": 0.98,  # achieved 1.000 (0.925 untouched)
+        "destinations": 0.975,  # achieved 0.995 (0.920 untouched)
         "ward_located": 0.98,  # achieved 1.000
         "ward_none": 0.98,  # achieved 1.000
-        "f1_child_at_risk": 0.765,  # achieved 0.788
-        "f1_vulnerable_adult": 0.885,  # achieved 0.909
-        "f1_weapon": 0.98,  # achieved 1.000
-        "f1_violence": 0.875,  # achieved 0.900
-        "f1_in_progress": 0.98,  # achieved 1.000
+        "f1_child_at_risk": 0.955,  # achieved 0.974 (0.788 untouched)
+        "f1_vulnerable_adult": 0.98,  # achieved 1.000 (0.909 untouched)
+        "f1_weapon": 0.98,  # achieved 1.000 (1.000 untouched)
+        "f1_violence": 0.98,  # achieved 1.000 (0.900 untouched)
+        "f1_in_progress": 0.98,  # achieved 1.000 (1.000 untouched)
     },
 )
 
