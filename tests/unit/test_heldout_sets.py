@@ -429,6 +429,29 @@ SETS["heldout17"] = (
 )
 
 
+# Set 18: 200 tips from shop, pub and gym staff, transport workers, park wardens and cleaners,
+# school staff and youth volunteers, carers and district nurses, and angry, rambling or
+# text-speak writers. Measured untouched after the rules were tuned on set 17: nothing has been
+# changed because of it and no model was trained on it, so these are the figures to expect on
+# new writing. With the rules before the tuning on set 17: category 0.915, destinations 0.900,
+# violence 0.923 (the others as below).
+SETS["heldout18"] = (
+    200,
+    {
+        "category": 0.90,  # achieved 0.920
+        "priority": 0.915,  # achieved 0.935
+        "destinations": 0.885,  # achieved 0.905
+        "ward_located": 0.97,  # achieved 0.989
+        "ward_none": 0.98,  # achieved 1.000
+        "f1_child_at_risk": 0.85,  # achieved 0.872
+        "f1_vulnerable_adult": 0.825,  # achieved 0.846
+        "f1_weapon": 0.98,  # achieved 1.000
+        "f1_violence": 0.93,  # achieved 0.950
+        "f1_in_progress": 0.96,  # achieved 0.980
+    },
+)
+
+
 @pytest.mark.parametrize("name", SETS)
 def test_set_uses_the_specifications_labels(name: str) -> None:
     at_least, _floors = SETS[name]
