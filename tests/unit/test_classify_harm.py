@@ -174,3 +174,39 @@ def test_a_threat_to_the_reporter_made_as_a_condition(taxonomy: Taxonomy, text: 
 def test_a_condition_with_no_harm_in_it_is_no_threat(taxonomy: Taxonomy) -> None:
     got = run(taxonomy, "I had to park quickly by the dealing spot or I'd get it wrong and be late")
     assert "violence" not in got.flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The dealer on the landing said he would slash my brother if he saw him again",
+        "The lads selling weed by the shop told my dad they'd 'do him in' if he rang the police",
+        "They deal crack outside and said they'll put our windows through if we report them",
+    ],
+)
+def test_a_threat_promised_in_reported_speech_or_on_a_condition(
+    taxonomy: Taxonomy, text: str
+) -> None:
+    assert "violence" in run(taxonomy, text).flags
+
+
+def test_a_window_smashed_by_a_football_is_no_threat(taxonomy: Taxonomy) -> None:
+    got = run(taxonomy, "Kids smashed the window with a football. People smoke weed on the green")
+    assert "violence" not in got.flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "lads dealin by the chippy rn, passing bags thru car windows",
+        "man selling coke outside the pub rn can see him from my window",
+        "theres a car park up rn with people going up to it buying weed",
+    ],
+)
+def test_text_speak_rn_is_in_progress(taxonomy: Taxonomy, text: str) -> None:
+    assert "in_progress" in run(taxonomy, text).flags
+
+
+def test_a_registered_nurse_is_not_now(taxonomy: Taxonomy) -> None:
+    got = run(taxonomy, "I'm an RN at Addenbrookes and a man deals weed by the staff car park")
+    assert "in_progress" not in got.flags

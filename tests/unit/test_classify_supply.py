@@ -443,3 +443,42 @@ def test_a_report_that_still_stands_is_not_withdrawn(taxonomy: Taxonomy) -> None
 def test_a_break_in_that_found_a_grow_is_still_a_grow(taxonomy: Taxonomy) -> None:
     text = "The empty house on Fen Road was broken into and there's a cannabis farm in the loft"
     assert run(taxonomy, text).category == "cultivation"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Two women buy heroin and crack off a man on a moped",
+        "Lads buy crack and spice off the bloke by the bins",
+    ],
+)
+def test_buying_two_named_drugs_off_someone_is_selling(taxonomy: Taxonomy, text: str) -> None:
+    assert run(taxonomy, text).category == "street_dealing"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Customers at our pub keep lighting up spliffs in the beer garden",
+        "A customer was vaping something that stank of weed in our waiting room",
+        "Customers go round the back of the takeaway to smoke cannabis after closing",
+    ],
+)
+def test_a_businesss_customers_only_smoking_is_drug_use(taxonomy: Taxonomy, text: str) -> None:
+    assert run(taxonomy, text).category == "drug_use"
+
+
+def test_a_dealers_customers_are_still_selling(taxonomy: Taxonomy) -> None:
+    got = run(taxonomy, "His customers pull up by the bins and he hands them weed")
+    assert got.category == "street_dealing"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Someone stuck a skimmer on the cash machine by the co-op",
+        "Card skimming kit found on the cash machine at the garage, cash and cards taken",
+    ],
+)
+def test_food_banks_and_card_skimmers_are_not_drugs(taxonomy: Taxonomy, text: str) -> None:
+    assert run(taxonomy, text).category == "other"

@@ -181,3 +181,107 @@ def test_a_vulnerable_adult_with_one_new_visitor_is_not_taken_over(taxonomy: Tax
         "weed in the street sometimes",
     )
     assert "vulnerable_adult" not in got.flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My uncle is disabled and some lads are dealing crack out of his front room every night",
+        "The old lady at 12 is frail, and two men have been selling weed in her living room",
+        "Our neighbour has dementia. Dealers sell heroin from her kitchen most evenings",
+    ],
+)
+def test_dealers_selling_from_a_room_of_a_vulnerable_adults_home(
+    taxonomy: Taxonomy, text: str
+) -> None:
+    got = rules(taxonomy, text)
+    assert "vulnerable_adult" in got.flags
+    assert got.category == "county_lines"
+
+
+def test_a_vulnerable_adult_dealing_from_their_own_kitchen_is_not_taken_over(
+    taxonomy: Taxonomy,
+) -> None:
+    got = rules(taxonomy, "The old man at 3 sells weed from his kitchen window to anyone")
+    assert "vulnerable_adult" not in got.flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My nan is 88. A young man with bags of coke in her flat says he 'lets her stay' in her "
+        "own home now",
+        "The disabled man at 7 told me they allow him to sleep in his own flat if he keeps quiet. "
+        "Crack being sold there",
+        "Dealers have moved into my grandad's. He's terrified and says they let him sit in his "
+        "own house, nothing more, while they bag up",
+    ],
+)
+def test_a_vulnerable_adult_let_stay_in_their_own_home_or_frightened(
+    taxonomy: Taxonomy, text: str
+) -> None:
+    got = rules(taxonomy, text)
+    assert "vulnerable_adult" in got.flags
+    assert got.category == "county_lines"
+
+
+def test_a_frightened_pensioner_of_the_dark_is_nothing(taxonomy: Taxonomy) -> None:
+    got = rules(
+        taxonomy, "The old man next door is scared of the dark. Someone deals weed on the corner"
+    )
+    assert "vulnerable_adult" not in got.flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A man is running a line out of the flat where a blind gentleman lives, selling crack",
+        "They sell heroin from the bungalow where the old lady lives, and she does as she's told",
+        "The dealers use the house where my autistic neighbour lives; he does whatever he is told",
+    ],
+)
+def test_supply_from_where_a_vulnerable_adult_lives_or_under_orders(
+    taxonomy: Taxonomy, text: str
+) -> None:
+    assert "vulnerable_adult" in rules(taxonomy, text).flags
+
+
+def test_a_flat_where_a_man_lives_is_no_vulnerable_adult(taxonomy: Taxonomy) -> None:
+    got = rules(taxonomy, "Crack is sold from the flat where a man lives with his girlfriend")
+    assert "vulnerable_adult" not in got.flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My dad has Alzheimer's. His new friend has his bank card and a door key, and people "
+        "come round at night for little bags",
+        "The lady with learning difficulties at 9: a lad holds her pension book and the front "
+        "door key now, and there's crack dealing there",
+        "Gran is 90; since a man started 'looking after' her there are visitors at all hours and "
+        "wraps of heroin are handed out of her door",
+    ],
+)
+def test_a_vulnerable_adults_key_held_or_a_helper_in_quotes(taxonomy: Taxonomy, text: str) -> None:
+    got = rules(taxonomy, text)
+    assert "vulnerable_adult" in got.flags
+    assert got.category == "county_lines"
+
+
+def test_a_carer_with_a_key_who_helps_is_nothing(taxonomy: Taxonomy) -> None:
+    got = rules(taxonomy, "My mum is 85 and her carer has a key. I smelt weed in the street")
+    assert "vulnerable_adult" not in got.flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My brother has a learning disability and smokes weed in his room. No one is exploiting "
+        "him, he buys his own",
+        "Our tenant has learning difficulties and has started smoking weed. Nobody is taking advantage of her",
+    ],
+)
+def test_a_vulnerable_adult_said_not_to_be_exploited_is_not_flagged(
+    taxonomy: Taxonomy, text: str
+) -> None:
+    assert "vulnerable_adult" not in run(taxonomy, text).flags

@@ -473,6 +473,19 @@ def _person(
         if (drug_context or not cue.needs_context) and (supply or not cue.supply_only)
         for h in _valid(doc.find(cue), doc, found)
     ]
+    if (
+        rule.scope == "tip"
+        and not involved
+        and any(
+            h.negated and not h.doubted
+            for cue in rule.involved
+            if drug_context or not cue.needs_context
+            for h in doc.find(cue)
+        )
+    ):
+        # The reporter denies a vulnerable adult is exploited ("nobody is taking advantage of
+        # him"): the learned flag check must not raise the flag from the person's mere mention.
+        found.set_aside.add(rule.flag)
     if rule.scope == "tip":
         _person_tip(doc, rule, mentions, involved, found)
         return
