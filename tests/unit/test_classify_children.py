@@ -381,3 +381,45 @@ def test_a_pet_missing_beside_a_child_is_no_child_missing(taxonomy: Taxonomy) ->
         "weed where he was last seen",
     )
     assert "child_at_risk" not in got.flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A taxi drops a lad still in his school blazer at the flats, he goes in with a rucksack "
+        "full and comes out with it empty",
+        "A lad in a school jumper turns up at the crack house, backpack heavy and leaves with it "
+        "light",
+        "Someone in a school tie goes into the dealer's flat with a bag full and comes out with "
+        "it empty",
+    ],
+)
+def test_a_child_by_school_clothes_or_size_running_bags(taxonomy: Taxonomy, text: str) -> None:
+    got = rules(taxonomy, text)
+    assert "child_at_risk" in got.flags
+    assert got.category == "county_lines"
+
+
+def test_a_child_in_school_clothes_merely_walking_past_is_not_at_risk(taxonomy: Taxonomy) -> None:
+    got = rules(
+        taxonomy,
+        "Men deal crack by the bus stop. Kids in school blazers walk past them every afternoon",
+    )
+    assert "child_at_risk" not in got.flags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Two lads, both 15, buy weed off an older lad. They're just buying, not selling for him",
+        "My 14 year old buys cannabis off the lad by the shops. He's only using, I've checked",
+        "Some teenagers score pills from the dealer at the skate park. They are only customers",
+    ],
+)
+def test_children_said_to_be_only_buying_are_not_at_risk(taxonomy: Taxonomy, text: str) -> None:
+    assert "child_at_risk" not in run(taxonomy, text).flags
+
+
+def test_children_only_fourteen_and_running_are_still_at_risk(taxonomy: Taxonomy) -> None:
+    got = rules(taxonomy, "Two kids, they're only 14, are running bags for a man on Arbury Road")
+    assert "child_at_risk" in got.flags
