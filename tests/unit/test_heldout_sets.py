@@ -143,7 +143,7 @@ SETS["heldout7"] = (
         "f1_vulnerable_adult": 0.98,  # achieved 1.000 (0.800 before tuning)
         "f1_weapon": 0.889,  # achieved 0.909 (0.909 before tuning)
         "f1_violence": 0.98,  # achieved 1.000 (0.733 before tuning)
-        "f1_in_progress": 0.909,  # achieved 0.929 (0.929 before tuning)
+        "f1_in_progress": 0.946,  # achieved 0.966 (0.929 before tuning)
     },
 )
 
@@ -431,23 +431,22 @@ SETS["heldout17"] = (
 
 # Set 18: 200 tips from shop, pub and gym staff, transport workers, park wardens and cleaners,
 # school staff and youth volunteers, carers and district nurses, and angry, rambling or
-# text-speak writers. Measured untouched after the rules were tuned on set 17: nothing has been
-# changed because of it and no model was trained on it, so these are the figures to expect on
-# new writing. With the rules before the tuning on set 17: category 0.915, destinations 0.900,
-# violence 0.923 (the others as below).
+# text-speak writers. Measured untouched after the rules were tuned on set 17 (figures in
+# brackets): those were the figures to expect on new writing. The rules were then tuned on
+# set 18, so its figures below no longer estimate new writing.
 SETS["heldout18"] = (
     200,
     {
-        "category": 0.90,  # achieved 0.920
-        "priority": 0.915,  # achieved 0.935
-        "destinations": 0.885,  # achieved 0.905
+        "category": 0.935,  # achieved 0.955 (0.920 untouched)
+        "priority": 0.96,  # achieved 0.980 (0.935 untouched)
+        "destinations": 0.925,  # achieved 0.945 (0.905 untouched)
         "ward_located": 0.97,  # achieved 0.989
         "ward_none": 0.98,  # achieved 1.000
-        "f1_child_at_risk": 0.85,  # achieved 0.872
-        "f1_vulnerable_adult": 0.825,  # achieved 0.846
-        "f1_weapon": 0.98,  # achieved 1.000
-        "f1_violence": 0.93,  # achieved 0.950
-        "f1_in_progress": 0.96,  # achieved 0.980
+        "f1_child_at_risk": 0.903,  # achieved 0.923 (0.872 untouched)
+        "f1_vulnerable_adult": 0.98,  # achieved 1.000 (0.846 untouched)
+        "f1_weapon": 0.98,  # achieved 1.000 (1.000 untouched)
+        "f1_violence": 0.98,  # achieved 1.000 (0.950 untouched)
+        "f1_in_progress": 0.98,  # achieved 1.000 (0.980 untouched)
     },
 )
 
