@@ -451,6 +451,29 @@ SETS["heldout18"] = (
 )
 
 
+# Set 19: 200 tips centred on young people (siblings, classmates, neighbours' children, described
+# by age, school year, size or behaviour) and on adults who may be exploited (learning
+# disabilities, mental illness, addiction, old age, hostels and supported housing, debt), with
+# fights, threats and robberies around dealing. Measured untouched after the rules were tuned on
+# set 18: nothing has been changed because of it and no model was trained on it, so these are
+# the figures to expect on new writing (the rules before the tuning on set 18 gave the same).
+SETS["heldout19"] = (
+    200,
+    {
+        "category": 0.94,  # achieved 0.960
+        "priority": 0.915,  # achieved 0.935
+        "destinations": 0.89,  # achieved 0.910
+        "ward_located": 0.98,  # achieved 1.000
+        "ward_none": 0.98,  # achieved 1.000
+        "f1_child_at_risk": 0.835,  # achieved 0.857
+        "f1_vulnerable_adult": 0.915,  # achieved 0.936
+        "f1_weapon": 0.98,  # achieved 1.000
+        "f1_violence": 0.905,  # achieved 0.926
+        "f1_in_progress": 0.98,  # achieved 1.000
+    },
+)
+
+
 @pytest.mark.parametrize("name", SETS)
 def test_set_uses_the_specifications_labels(name: str) -> None:
     at_least, _floors = SETS[name]
