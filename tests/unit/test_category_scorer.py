@@ -6,7 +6,6 @@ import json
 import re
 import shutil
 from dataclasses import replace
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,19 +15,10 @@ from shared.domain.classify import Taxonomy, classify
 from shared.domain.classify.classifier import decide
 from shared.domain.classify.scorer import RECIPE, CategoryModel, features
 from shared.domain.errors import ConfigError
-from shared.domain.model import TipFacts
+from tests.support.classify import facts as tip
 
 RULES = Path(__file__).resolve().parents[2] / "shared" / "rules"
 MODEL = RULES / "category_model.json"
-
-
-def tip(text: str) -> TipFacts:
-    return TipFacts(description=text, received_at=datetime(2025, 6, 1, tzinfo=UTC))
-
-
-@pytest.fixture(scope="module")
-def taxonomy() -> Taxonomy:
-    return Taxonomy.load()
 
 
 def tiny(**changes: Any) -> dict[str, Any]:

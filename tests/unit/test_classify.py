@@ -8,24 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from shared.domain.classify import Taxonomy, classify
+from shared.domain.classify import Taxonomy
 from shared.domain.classify.classifier import rules_only
 from shared.domain.errors import ConfigError
-from shared.domain.model import Classification, TipFacts, Vehicle
+from shared.domain.model import TipFacts, Vehicle
+from tests.support.classify import run
 
 RULES = Path(__file__).resolve().parents[2] / "shared" / "rules" / "taxonomy.yaml"
-
-
-@pytest.fixture(scope="module")
-def taxonomy() -> Taxonomy:
-    return Taxonomy.load()
-
-
-def run(taxonomy: Taxonomy, description: str, **fields: object) -> Classification:
-    facts = TipFacts(
-        description=description, received_at=datetime(2025, 6, 1, tzinfo=UTC), **fields
-    )  # type: ignore[arg-type]
-    return classify(facts, taxonomy)
 
 
 @pytest.mark.parametrize(

@@ -2,31 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 
-from shared.domain.classify import Taxonomy, classify
-from shared.domain.classify.classifier import rules_only
-from shared.domain.model import Classification, TipFacts
-
-
-@pytest.fixture(scope="module")
-def taxonomy() -> Taxonomy:
-    return Taxonomy.load()
-
-
-def facts(description: str) -> TipFacts:
-    return TipFacts(description=description, received_at=datetime(2025, 6, 1, tzinfo=UTC))
-
-
-def run(taxonomy: Taxonomy, description: str) -> Classification:
-    return classify(facts(description), taxonomy)
-
-
-def rules(taxonomy: Taxonomy, description: str) -> Classification:
-    """The rules alone: the learned checks may guess a flag, but the rules must read it."""
-    return rules_only(facts(description), taxonomy)[0]
+from shared.domain.classify import Taxonomy
+from tests.support.classify import rules, run
 
 
 @pytest.mark.parametrize(

@@ -2,22 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 
-from shared.domain.classify import Taxonomy, classify
-from shared.domain.model import Classification, TipFacts
-
-
-@pytest.fixture(scope="module")
-def taxonomy() -> Taxonomy:
-    return Taxonomy.load()
-
-
-def run(taxonomy: Taxonomy, description: str) -> Classification:
-    facts = TipFacts(description=description, received_at=datetime(2025, 6, 1, tzinfo=UTC))
-    return classify(facts, taxonomy)
+from shared.domain.classify import Taxonomy
+from tests.support.classify import run
 
 
 @pytest.mark.parametrize(

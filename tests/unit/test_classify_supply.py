@@ -3,35 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
 
 import pytest
 
-from shared.domain.classify import Taxonomy, classify
+from shared.domain.classify import Taxonomy
 from shared.domain.classify.classifier import decide, rules_only, upgradable
-from shared.domain.model import Category, Classification, TipFacts
-
-
-@pytest.fixture(scope="module")
-def taxonomy() -> Taxonomy:
-    return Taxonomy.load()
-
-
-def facts(description: str, phone_numbers: tuple[str, ...] = ()) -> TipFacts:
-    return TipFacts(
-        description=description,
-        received_at=datetime(2025, 6, 1, tzinfo=UTC),
-        phone_numbers=phone_numbers,
-    )
-
-
-def run(taxonomy: Taxonomy, description: str) -> Classification:
-    return classify(facts(description), taxonomy)
+from shared.domain.model import Category
+from tests.support.classify import facts, rules, run
 
 
 def ruled(taxonomy: Taxonomy, description: str, phone_numbers: tuple[str, ...] = ()) -> Category:
     """The rules' category alone: the learned scorer may guess, but the rules must read it."""
-    return rules_only(facts(description, phone_numbers), taxonomy)[0].category
+    return rules(taxonomy, description, phone_numbers=phone_numbers).category
 
 
 @pytest.mark.parametrize(
