@@ -467,22 +467,17 @@ def _person(
     if not mentions:
         return
     supply = category in SUPPLY_CATEGORIES
+    readable = [
+        (cue, doc.find(cue)) for cue in rule.involved if drug_context or not cue.needs_context
+    ]
     involved = [
         h
-        for cue in rule.involved
-        if (drug_context or not cue.needs_context) and (supply or not cue.supply_only)
-        for h in _valid(doc.find(cue), doc, found)
+        for cue, hits in readable
+        if supply or not cue.supply_only
+        for h in _valid(hits, doc, found)
     ]
-    if (
-        rule.scope == "tip"
-        and not involved
-        and any(
-            h.negated and not h.doubted
-            for cue in rule.involved
-            if drug_context or not cue.needs_context
-            for h in doc.find(cue)
-        )
-    ):
+    denied = any(h.negated and not h.doubted for _, hits in readable for h in hits)
+    if rule.scope == "tip" and not involved and denied:
         # The reporter denies a vulnerable adult is exploited ("nobody is taking advantage of
         # him"): the learned flag check must not raise the flag from the person's mere mention.
         found.set_aside.add(rule.flag)
