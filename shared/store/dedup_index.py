@@ -278,6 +278,7 @@ def _prefetch_sql(near: bool, place: bool, sharing: bool) -> str:
 
 
 def _prefetch_rows(session: Session, shape: tuple[bool, bool, bool], params: dict[str, Any]) -> Any:
+    """The prefetch's rows: through psycopg's cursor on PostgreSQL, SQLAlchemy on SQLite."""
     driver = driver_of(session)
     if driver is None:
         return session.execute(_prefetch_statement(*shape), params)
@@ -371,8 +372,9 @@ class SqlDedupIndex:
         """Decide and record a tip; a second call for the same tip id changes nothing."""
         if not self.locked:
             lock_for_dedup(self.session)
-        # Every lookup the decision will make, answered in one round trip under the lock; writes
-        # still queued (the previous tip's) go out first in the same round trip, so it sees them.
+        # Every lookup the decision will make, answered by one query under the lock; writes
+        # still queued (the previous tip's) go out ahead of it in the same pipeline, so it sees
+        # them without waiting for their replies first.
         self.session.flush()
         with pipelined(self.session):
             if self.deferred:

@@ -29,7 +29,7 @@ from shared.logs import get_logger
 from shared.metrics import DECISIONS, DUPLICATES, ROUTED_LATENCY
 from shared.store.dedup_index import ClusterNumbers, SqlDedupIndex, lock_for_dedup
 from shared.store.models import AuditEvent, Decision, QueueItem, Tip
-from shared.store.pipelining import pipelined, send_rows
+from shared.store.pipelining import pipelined, rows_of, send_rows
 
 log = get_logger(__name__)
 Outcome = Literal["routed", "duplicate", "already_processed", "missing"]
@@ -195,9 +195,10 @@ class _Writes:
     """A batch's writes not yet sent, so as few round trips as possible carry them.
 
     `index` holds the dedup index's writes for the last tip decided: the next tip reads them,
-    so they go out before its lookups. `outcomes` holds decisions, queue items, audit events
-    and statuses, which nothing else in the batch reads (a regrade sends them first): they go
-    out at the end, grouped by statement, with the last tip's index writes.
+    so the index sends them in the pipeline that carries that tip's lookups. `outcomes` holds
+    decisions, queue items, audit events and statuses, which nothing else in the batch reads (a
+    regrade sends them first): they go out at the end, grouped by statement, with the last
+    tip's index writes.
     """
 
     def __init__(self) -> None:
@@ -208,7 +209,7 @@ class _Writes:
         self.citing: list[tuple[dict[str, Any], set[str]]] = []
 
     def send(self, session: Session, *, everything: bool = False) -> None:
-        """Send the index writes (and with `everything`, the outcome writes) in one round trip."""
+        """Send the index writes (and with `everything`, the outcome writes) in one pipeline."""
         if not self.index and not (everything and self.outcomes):
             return
         if everything:
@@ -218,7 +219,7 @@ class _Writes:
             if everything:
                 groups: dict[int, tuple[Any, list[dict[str, Any]]]] = {}
                 for statement, params in self.outcomes:
-                    groups.setdefault(id(statement), (statement, []))[1].extend(_rows(params))
+                    groups.setdefault(id(statement), (statement, []))[1].extend(rows_of(params))
                 # Inside the pipeline each executemany rides it instead of waiting for a reply.
                 for statement, rows in groups.values():
                     session.execute(statement, rows)
@@ -238,11 +239,6 @@ class _Writes:
         self.citing.clear()
 
 
-def _rows(params: Any) -> list[Any]:
-    """A write's parameters as a list of rows (a write may carry one row or several)."""
-    return params if isinstance(params, list) else [params]
-
-
 def _decide(
     ctx: RouterContext,
     session: Session,
@@ -253,7 +249,7 @@ def _decide(
     writes: _Writes,
 ) -> tuple[DomainDecision, Outcome]:
     """Corroborate one claimed tip and queue its writes (the caller holds the dedup lock)."""
-    # The index sends what the tip before it wrote ahead of this tip's lookups, in one round trip.
+    # The index sends what the tip before it wrote ahead of this tip's lookups, in one pipeline.
     index = SqlDedupIndex(session, locked=True, deferred=writes.index, numbers=numbers)
     corroboration = Pipeline.corroborate(tip_id, assessment, index, ctx.settings.identifier_key)
     decision = ctx.pipeline.conclude(assessment, corroboration)
@@ -264,8 +260,8 @@ def _decide(
         regrade_cluster(
             session,
             cluster_id=corroboration.cluster or "",
-            now=now,
             size=corroboration.cluster_size,
+            now=now,
         )
     return decision, outcome
 

@@ -18,7 +18,6 @@ from shared.domain.grade import grade
 from shared.domain.model import Corroboration
 from shared.store import audit
 from shared.store.dedup import DedupEntry
-from shared.store.dedup_index import SqlDedupIndex
 from shared.store.models import Decision, QueueItem
 
 CORROBORATED = 3
@@ -32,24 +31,16 @@ def needs_regrade(corroboration: Corroboration) -> bool:
     return merged or corroboration.cluster_size == CORROBORATED
 
 
-def regrade_cluster(
-    session: Session, *, cluster_id: str, now: datetime, size: int | None = None
-) -> None:
+def regrade_cluster(session: Session, *, cluster_id: str, size: int, now: datetime) -> None:
     """Raise open P4 items of a corroborated cluster's members to P3, with a reason each.
 
-    `size` says `cluster_id` is current and that big (as a corroboration just decided under
-    the dedup lock reports it), which saves reading both back.
+    `cluster_id` and `size` are the current cluster and its size as the corroboration just
+    decided under the dedup lock reports them, so neither is read back.
     """
-    if size is None:
-        index = SqlDedupIndex(session)
-        current = index.resolve(cluster_id)
-        size = index.size(current)
-    else:
-        current = cluster_id
     if size < CORROBORATED:
         return
     members = select(DedupEntry.tip_id).where(
-        DedupEntry.cluster_id == cluster_number(current), DedupEntry.duplicate_of.is_(None)
+        DedupEntry.cluster_id == cluster_number(cluster_id), DedupEntry.duplicate_of.is_(None)
     )
     rows = session.execute(
         select(QueueItem, Decision)
@@ -75,7 +66,7 @@ def regrade_cluster(
             {
                 "rule": "priority.corroborated",
                 "detail": f"Raised from P4 to P3: now one of {size} corroborating tips",
-                "evidence": [current],
+                "evidence": [cluster_id],
             },
         ]
         audit.record(
@@ -84,5 +75,5 @@ def regrade_cluster(
             action="regraded",
             tip_id=tip_id,
             priority="P3",
-            cluster=current,
+            cluster=cluster_id,
         )
