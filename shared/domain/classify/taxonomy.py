@@ -48,13 +48,12 @@ class Cue:
     gap: int | None = None  # most words allowed between a person and this cue
     supply_only: bool = False  # counts only when the tip is about supply
     decisive: bool = False  # marks its implied category even when not the nearest cue
+    shared: bool = False  # an act anyone could do: an actor named between claims it instead
 
     @property
     def captures_age(self) -> bool:
         """Whether a match can name an age ("about 14"), in groups named age_*."""
         return any(name.startswith("age_") for name in self.regex.groupindex)
-
-    shared: bool = False  # an act anyone could do: an actor named between claims it instead
 
 
 @dataclass(frozen=True)
