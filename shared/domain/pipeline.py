@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from shared.domain.classify import Taxonomy, classify
-from shared.domain.dedup import DedupIndex, keys_for
+from shared.domain.dedup import DedupIndex, DedupKeys, keys_for
 from shared.domain.grade import grade
 from shared.domain.locate import Locator
 from shared.domain.model import (
@@ -90,15 +90,19 @@ class Pipeline:
         )
 
     @staticmethod
-    def corroborate(
-        tip_id: str, assessment: Assessment, index: DedupIndex, identifier_key: bytes
-    ) -> Corroboration:
-        """Record the tip in the dedup index and return its duplicate/cluster outcome."""
-        keys = keys_for(
+    def dedup_keys(tip_id: str, assessment: Assessment, identifier_key: bytes) -> DedupKeys:
+        """What the dedup index compares an assessed tip by."""
+        return keys_for(
             tip_id,
             assessment.facts,
             assessment.location,
             assessment.classification.category,
             secret=identifier_key,
         )
-        return index.corroborate(keys)
+
+    @staticmethod
+    def corroborate(
+        tip_id: str, assessment: Assessment, index: DedupIndex, identifier_key: bytes
+    ) -> Corroboration:
+        """Record the tip in the dedup index and return its duplicate/cluster outcome."""
+        return index.corroborate(Pipeline.dedup_keys(tip_id, assessment, identifier_key))

@@ -49,13 +49,3 @@ def driver_of(session: Session) -> psycopg.Connection[Any] | None:
 def rows_of(params: Any) -> list[Any]:
     """A queued write's parameters as a list of rows (a write may carry one row or several)."""
     return params if isinstance(params, list) else [params]
-
-
-def send_rows(session: Session, writes: list[tuple[Any, Any]]) -> None:
-    """Execute queued writes a row at a time, then forget them."""
-    for statement, params in writes:
-        # Statements built to fetch nothing back (not even new primary keys): each compiles
-        # once and stays cached, and in pipeline mode no row waits for a reply.
-        for row in rows_of(params):
-            session.execute(statement, row)
-    writes.clear()

@@ -20,7 +20,14 @@ from shared.domain.dedup import DedupKeys, InMemoryIndex, keys_for
 from shared.domain.dedup.geo import M_PER_DEG
 from shared.domain.model import Category, Corroboration, Location, TipFacts, Vehicle
 from shared.store.dedup import DedupCluster, DedupEntry, DedupIdentifier, DedupLink
-from shared.store.dedup_index import SqlDedupIndex, cluster_summary, lock_for_dedup
+from shared.store.dedup_index import (
+    ClusterNumbers,
+    SqlDedupIndex,
+    cluster_summary,
+    lock_for_dedup,
+    send_index_writes,
+)
+from shared.store.pipelining import pipelined
 
 pytestmark = pytest.mark.integration
 
@@ -189,6 +196,23 @@ def generated_history(n: int, seed: int) -> list[DedupKeys]:
 # Same answers as in memory
 
 
+def index_sql_batch(engine: Engine, batch: list[DedupKeys]) -> list[Corroboration]:
+    """Decide tips in one transaction as a worker decides a batch: every lookup read ahead,
+    the writes deferred and sent at the end."""
+    with Session(engine) as session, session.begin():
+        lock_for_dedup(session)
+        writes: list[tuple[Any, Any]] = []
+        # One number at a time, so clusters are numbered as in memory.
+        postgres = engine.dialect.name == "postgresql"
+        numbers = ClusterNumbers(session, block=1) if postgres else None
+        index = SqlDedupIndex(session, locked=True, deferred=writes, numbers=numbers)
+        index.read_ahead(batch)
+        outcomes = [index.corroborate(keys) for keys in batch]
+        with pipelined(session):
+            send_index_writes(session, writes)
+        return outcomes
+
+
 def test_sql_index_gives_the_same_answers_as_in_memory(engine: Engine) -> None:
     history = generated_history(300, seed=7)
     memory = InMemoryIndex()
@@ -198,6 +222,39 @@ def test_sql_index_gives_the_same_answers_as_in_memory(engine: Engine) -> None:
     assert sum(o.duplicate_of is not None for o in outcomes.values()) > 10
     assert sum(len(o.reasons) > 1 for o in outcomes.values()) > 10
     assert any(r.rule == "cluster.merge" for o in outcomes.values() for r in o.reasons)
+    assert_same_index(engine, memory, history, outcomes)
+
+
+def test_a_batch_read_ahead_gives_the_same_answers_as_in_memory(engine: Engine) -> None:
+    """Tips decided in batches see the batch's earlier tips (duplicates, links, merges)."""
+    history = generated_history(300, seed=7)
+    rng = random.Random(3)
+    memory = InMemoryIndex()
+    outcomes: dict[str, Corroboration] = {}
+    within = 0
+    start = 0
+    while start < len(history):
+        batch = history[start : start + rng.randint(1, 40)]
+        start += len(batch)
+        ids = {keys.tip_id for keys in batch}
+        for keys, outcome in zip(batch, index_sql_batch(engine, batch), strict=True):
+            assert outcome == memory.corroborate(keys), keys.tip_id
+            outcomes[keys.tip_id] = outcome
+            cited = {e for r in outcome.reasons for e in r.evidence}
+            within += bool(ids & (cited | {outcome.duplicate_of}) - {keys.tip_id})
+    assert within > 20
+    merged = [o for o in outcomes.values() if any(r.rule == "cluster.merge" for r in o.reasons)]
+    assert merged
+    assert_same_index(engine, memory, history, outcomes)
+
+
+def assert_same_index(
+    engine: Engine,
+    memory: InMemoryIndex,
+    history: list[DedupKeys],
+    outcomes: dict[str, Corroboration],
+) -> None:
+    """The SQL index holds what the memory one does: clusters, sizes, members, seen-times."""
     with Session(engine) as session:
         sql = SqlDedupIndex(session)
         for keys in history:
@@ -242,6 +299,30 @@ def test_nothing_is_kept_when_the_callers_transaction_rolls_back(engine: Engine)
         session.rollback()
     with Session(engine) as session:
         assert SqlDedupIndex(session).cluster_of("a") is None
+
+
+def test_at_a_busy_spot_the_closest_in_time_wins_and_the_radius_edge_is_measured_exactly(
+    engine: Engine,
+) -> None:
+    """PostgreSQL sends back only the tips that can win per cluster, and every tip within a
+    metre of the radius's edge: the answer is the one every tip would give."""
+    hour = timedelta(hours=1)
+    earlier = [
+        make_keys("a", at=T0, desc="Dealing 1", north_m=50),
+        make_keys("b", at=T0 + 4 * hour, desc="Dealing 2", north_m=150),
+        make_keys("c", at=T0 + 8 * hour, desc="Dealing 3", north_m=249.5),  # just inside
+        # Inside the lookup's bounding box, but 250.45 m away: just outside the radius.
+        make_keys("d", at=T0 + 9 * hour, desc="Dealing 4", north_m=177.1, east_m=177.1),
+    ]
+    memory = InMemoryIndex()
+    for keys in earlier:
+        assert index_sql(engine, keys) == memory.corroborate(keys)
+    assert len({memory.cluster_of(k.tip_id) for k in earlier}) == 1
+    new = make_keys("n", at=T0 + 10 * hour, desc="Dealing 6")
+    outcome = index_sql(engine, new)
+    assert outcome == memory.corroborate(new)
+    # d is closer in time but just outside the radius; c, just inside, is the closest left.
+    assert [r.evidence for r in outcome.reasons] == [("c", "249 m")]
 
 
 def test_cluster_summary_for_the_queue(engine: Engine) -> None:

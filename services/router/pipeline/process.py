@@ -22,14 +22,20 @@ from sqlalchemy.orm import Session
 
 from services.router.context import RouterContext
 from services.router.pipeline.regrade import needs_regrade, regrade_cluster
+from shared.domain.dedup import DedupKeys
 from shared.domain.facts import facts_from_submission
 from shared.domain.model import Decision as DomainDecision
 from shared.domain.pipeline import Assessment, Pipeline
 from shared.logs import get_logger
 from shared.metrics import DECISIONS, DUPLICATES, ROUTED_LATENCY
-from shared.store.dedup_index import ClusterNumbers, SqlDedupIndex, lock_for_dedup
+from shared.store.dedup_index import (
+    ClusterNumbers,
+    SqlDedupIndex,
+    lock_for_dedup,
+    send_index_writes,
+)
 from shared.store.models import AuditEvent, Decision, QueueItem, Tip
-from shared.store.pipelining import pipelined, rows_of, send_rows
+from shared.store.pipelining import pipelined, rows_of
 
 log = get_logger(__name__)
 Outcome = Literal["routed", "duplicate", "already_processed", "missing"]
@@ -42,7 +48,11 @@ _AUDIT = cast(Table, AuditEvent.__table__)
 _SET_OUTCOME = (
     update(_TIPS)
     .where(_TIPS.c.id == bindparam("b_id"))
-    .values(status=bindparam("b_status"), duplicate_of=bindparam("b_dup"))
+    .values(
+        status=bindparam("b_status"),
+        duplicate_of=bindparam("b_dup"),
+        processed_at=bindparam("b_now"),
+    )
 )
 _COUNT_DUPLICATE = (
     update(_TIPS)
@@ -60,7 +70,6 @@ _READ_NAMED = select(*_READ).where(_BY_IDS)
 _NAMED = select(_TIPS.c.id, _TIPS.c.status).where(_BY_IDS)
 _LOCK_WAITING = _NAMED.with_for_update()
 _LOCK_SKIPPING = _NAMED.with_for_update(skip_locked=True)
-_MARK_PROCESSED = update(_TIPS).where(_BY_IDS).values(processed_at=bindparam("b_now"))
 
 
 def process_tip(ctx: RouterContext, tip_id: str) -> Outcome:
@@ -121,34 +130,35 @@ def _process(ctx: RouterContext, tip_ids: list[str], take_waiting: int) -> dict[
             # SQLite transactions hold the write lock from BEGIN: release it while assessing.
             session.rollback()
 
-        # Locating and classifying need no shared state, so they run before the lock; on
-        # PostgreSQL the read above stays in the same transaction, which holds no locks yet.
-        assessed = [
-            (
-                row,
-                ctx.pipeline.assess(
-                    facts_from_submission(row.submission, received_at=row.received_at)
-                ),
-            )
-            for row in waiting
-        ]
+        # Locating, classifying and the dedup keys need no shared state, so they come before
+        # the lock; on PostgreSQL the read above stays in the same transaction, which holds no
+        # locks yet.
+        assessed = []
+        for row in waiting:
+            facts = facts_from_submission(row.submission, received_at=row.received_at)
+            assessment = ctx.pipeline.assess(facts)
+            keys = Pipeline.dedup_keys(row.id, assessment, ctx.settings.identifier_key)
+            assessed.append((row, assessment, keys))
 
         now = datetime.now(UTC)
-        claimed = _claim(session, [row.id for row in waiting], now, skip_locked=take_waiting > 0)
+        claimed = _claim(session, [row.id for row in waiting], skip_locked=take_waiting > 0)
         lock_for_dedup(session)
         numbers = None
         if session.get_bind().dialect.name == "postgresql":
             numbers = ClusterNumbers(session, block=len(claimed))
         writes = _Writes()
-        for row, assessment in assessed:
-            if row.id not in claimed:
-                if row.id in outcomes:
-                    outcomes[row.id] = "already_processed"
-                continue
-            decision, outcome = _decide(ctx, session, row.id, assessment, now, numbers, writes)
+        index = SqlDedupIndex(session, locked=True, deferred=writes.index, numbers=numbers)
+        mine = [item for item in assessed if item[0].id in claimed]
+        for row, _, _ in assessed:
+            if row.id not in claimed and row.id in outcomes:
+                outcomes[row.id] = "already_processed"
+        # Every claimed tip's lookups in one exchange; each tip also sees those decided before it.
+        index.read_ahead([keys for _, _, keys in mine])
+        for row, assessment, keys in mine:
+            decision, outcome = _decide(ctx, session, index, keys, assessment, now, writes)
             outcomes[row.id] = outcome
             decided.append(_Decided(row.id, row.received_at, decision, outcome))
-        writes.send(session, everything=True)
+        writes.send(session)
         session.commit()
 
     for done in decided:
@@ -171,34 +181,31 @@ def _waiting_tips(session: Session, *, exclude: list[str], limit: int) -> Sequen
     ).all()
 
 
-def _claim(session: Session, tip_ids: list[str], now: datetime, *, skip_locked: bool) -> set[str]:
-    """Move tips on from 'received'; the ids this transaction now owns.
+def _claim(session: Session, tip_ids: list[str], *, skip_locked: bool) -> set[str]:
+    """Lock the tips still 'received'; the ids this transaction now owns and will decide.
 
-    Claiming is the idempotency check: only tips still 'received' move on, and their rows stay
-    locked until commit, so a second run for one waits here and then finds it taken. When this
-    transaction already holds other waiting tips, it skips tips that are locked instead of
-    waiting for them, so two workers can never wait on each other: the one holding such a tip
-    decides it (and if that fails, the tip stays 'received' for the sweep).
+    Claiming is the idempotency check: only tips still 'received' are taken, and their rows stay
+    locked until the commit that writes their outcome (moving them on from 'received'), so a
+    second run for one waits here and then finds it taken. When this transaction already holds
+    other waiting tips, it skips tips that are locked instead of waiting for them, so two
+    workers can never wait on each other: the one holding such a tip decides it (and if that
+    fails, the tip stays 'received' for the sweep).
     """
-    # Both statements find rows by primary key alone. A status condition in SQL would let the
+    # The statement finds rows by primary key alone. A status condition in SQL would let the
     # planner pick the status index, and while a backlog is arriving faster than statistics are
     # refreshed it believes one tip is waiting and scans every waiting tip (once per tip named).
     lock = _LOCK_SKIPPING if skip_locked else _LOCK_WAITING
     rows = session.execute(lock, {"b_ids": tip_ids}).all()
-    owned = [row.id for row in rows if row.status == "received"]
-    if owned:
-        session.execute(_MARK_PROCESSED, {"b_ids": owned, "b_now": now})
-    return set(owned)
+    return {row.id for row in rows if row.status == "received"}
 
 
 class _Writes:
     """A batch's writes not yet sent, so as few round trips as possible carry them.
 
-    `index` holds the dedup index's writes for the last tip decided: the next tip reads them,
-    so the index sends them in the pipeline that carries that tip's lookups. `outcomes` holds
-    decisions, queue items, audit events and statuses, which nothing else in the batch reads (a
-    regrade sends them first): they go out at the end, grouped by statement, with the last
-    tip's index writes.
+    `index` holds the dedup index's writes (the index answers the batch's later tips from
+    memory, and sends them itself before a merge reads clusters back); `outcomes` holds
+    decisions, queue items, audit events and statuses, which nothing else in the batch reads.
+    Both go out at the end (or before a regrade, which reads them), grouped by statement.
     """
 
     def __init__(self) -> None:
@@ -208,22 +215,20 @@ class _Writes:
         # their references are looked up together when the outcomes are sent.
         self.citing: list[tuple[dict[str, Any], set[str]]] = []
 
-    def send(self, session: Session, *, everything: bool = False) -> None:
-        """Send the index writes (and with `everything`, the outcome writes) in one pipeline."""
-        if not self.index and not (everything and self.outcomes):
+    def send(self, session: Session) -> None:
+        """Send the index writes, then the outcome writes, in one pipeline."""
+        if not self.index and not self.outcomes:
             return
-        if everything:
-            self._cite_references(session)
+        self._cite_references(session)
         with pipelined(session):
-            send_rows(session, self.index)
-            if everything:
-                groups: dict[int, tuple[Any, list[dict[str, Any]]]] = {}
-                for statement, params in self.outcomes:
-                    groups.setdefault(id(statement), (statement, []))[1].extend(rows_of(params))
-                # Inside the pipeline each executemany rides it instead of waiting for a reply.
-                for statement, rows in groups.values():
-                    session.execute(statement, rows)
-                self.outcomes.clear()
+            send_index_writes(session, self.index)
+            groups: dict[int, tuple[Any, list[dict[str, Any]]]] = {}
+            for statement, params in self.outcomes:
+                groups.setdefault(id(statement), (statement, []))[1].extend(rows_of(params))
+            # Inside the pipeline each executemany rides it instead of waiting for a reply.
+            for statement, rows in groups.values():
+                session.execute(statement, rows)
+            self.outcomes.clear()
 
     def _cite_references(self, session: Session) -> None:
         """Swap the tip ids that pending decisions cite for references leads can read."""
@@ -242,21 +247,19 @@ class _Writes:
 def _decide(
     ctx: RouterContext,
     session: Session,
-    tip_id: str,
+    index: SqlDedupIndex,
+    keys: DedupKeys,
     assessment: Assessment,
     now: datetime,
-    numbers: ClusterNumbers | None,
     writes: _Writes,
 ) -> tuple[DomainDecision, Outcome]:
     """Corroborate one claimed tip and queue its writes (the caller holds the dedup lock)."""
-    # The index sends what the tip before it wrote ahead of this tip's lookups, in one pipeline.
-    index = SqlDedupIndex(session, locked=True, deferred=writes.index, numbers=numbers)
-    corroboration = Pipeline.corroborate(tip_id, assessment, index, ctx.settings.identifier_key)
+    corroboration = index.corroborate(keys)
     decision = ctx.pipeline.conclude(assessment, corroboration)
-    outcome = _outcome_writes(tip_id, decision, now, writes)
+    outcome = _outcome_writes(keys.tip_id, decision, now, writes)
     if outcome == "routed" and needs_regrade(corroboration):
         # The regrade reads members' queue items and decisions, this batch's included.
-        writes.send(session, everything=True)
+        writes.send(session)
         regrade_cluster(
             session,
             cluster_id=corroboration.cluster or "",
@@ -292,7 +295,8 @@ def _outcome_writes(
     duplicate_of = decision.corroboration.duplicate_of
     outcome: Outcome = "duplicate" if duplicate_of is not None else "routed"
     writes = pending.outcomes
-    writes.append((_SET_OUTCOME, {"b_id": tip_id, "b_status": outcome, "b_dup": duplicate_of}))
+    outcome_row = {"b_id": tip_id, "b_status": outcome, "b_dup": duplicate_of, "b_now": now}
+    writes.append((_SET_OUTCOME, outcome_row))
     row = _decision_row(tip_id, decision, now)
     writes.append((_ADD_DECISION, [row]))
     cited = _cited_tips(decision)

@@ -42,6 +42,59 @@ class _Buckets:
         return bucket[lo:hi]
 
 
+class IndexedTips:
+    """Indexed tips by fingerprint, cell, place and identifier, answering the bounded lookups.
+
+    Duplicates are found by fingerprint only; the other lookups see distinct tips alone.
+    """
+
+    def __init__(self) -> None:
+        self.entries: dict[str, Entry] = {}
+        self._fingerprints = _Buckets()
+        self._cells = _Buckets()
+        self._places = _Buckets()
+        self._identifiers = _Buckets()
+
+    def add(self, entry: Entry, identifiers: Sequence[str]) -> None:
+        """Index one decided tip under its keys."""
+        self.entries[entry.tip_id] = entry
+        self._fingerprints.add(entry.fingerprint, entry)
+        if entry.duplicate_of is not None:
+            return
+        if entry.cell is not None:
+            self._cells.add((entry.cell, entry.family), entry)
+        if entry.place:
+            self._places.add((entry.place, entry.family), entry)
+        for key in identifiers:
+            self._identifiers.add(key, entry)
+
+    def same_fingerprint(self, fingerprint: str, since: datetime, until: datetime) -> list[Entry]:
+        """Tips (duplicates included) with this fingerprint received in [since, until]."""
+        return self._fingerprints.window(fingerprint, since, until)
+
+    def near(
+        self, cells: Sequence[int], family: Family, since: datetime, until: datetime
+    ) -> list[Candidate]:
+        """Distinct tips of a family in these cells (the caller measures the distance)."""
+        return [
+            _candidate(e)
+            for cell in cells
+            for e in self._cells.window((cell, family), since, until)
+        ]
+
+    def at_place(
+        self, place: str, family: Family, since: datetime, until: datetime
+    ) -> list[Candidate]:
+        """Distinct tips of a family naming this place."""
+        return [_candidate(e) for e in self._places.window((place, family), since, until)]
+
+    def sharing(
+        self, keys: Sequence[str], since: datetime, until: datetime
+    ) -> list[tuple[str, Candidate]]:
+        """(identifier key, tip) for distinct tips recorded under any of these keys."""
+        return [(k, _candidate(e)) for k in keys for e in self._identifiers.window(k, since, until)]
+
+
 @dataclass
 class ClusterState:
     """One cluster: its size, when it was first and last seen, and where it was merged to."""
@@ -60,13 +113,10 @@ class InMemoryIndex:
     """A DedupIndex held in dictionaries; cluster ids are "c1", "c2", ... in creation order."""
 
     def __init__(self) -> None:
-        self._entries: dict[str, Entry] = {}
+        self._tips = IndexedTips()
+        self._entries = self._tips.entries
         self._links: dict[str, list[Link]] = {}
         self._clusters: dict[str, ClusterState] = {}
-        self._fingerprints = _Buckets()
-        self._cells = _Buckets()
-        self._places = _Buckets()
-        self._identifiers = _Buckets()
         self._keys_of: dict[str, tuple[str, ...]] = {}
 
     # DedupIndex
@@ -107,7 +157,7 @@ class InMemoryIndex:
         return list(self._links.get(tip_id, ()))
 
     def same_fingerprint(self, fingerprint: str, since: datetime, until: datetime) -> list[Entry]:
-        return self._fingerprints.window(fingerprint, since, until)
+        return self._tips.same_fingerprint(fingerprint, since, until)
 
     def near(
         self,
@@ -117,21 +167,17 @@ class InMemoryIndex:
         since: datetime,
         until: datetime,
     ) -> list[Candidate]:
-        return [
-            _candidate(e)
-            for cell in cells
-            for e in self._cells.window((cell, family), since, until)
-        ]
+        return self._tips.near(cells, family, since, until)
 
     def at_place(
         self, place: str, family: Family, since: datetime, until: datetime
     ) -> list[Candidate]:
-        return [_candidate(e) for e in self._places.window((place, family), since, until)]
+        return self._tips.at_place(place, family, since, until)
 
     def sharing(
         self, keys: Sequence[str], since: datetime, until: datetime
     ) -> list[tuple[str, Candidate]]:
-        return [(k, _candidate(e)) for k in keys for e in self._identifiers.window(k, since, until)]
+        return self._tips.sharing(keys, since, until)
 
     def resolve(self, cluster: str) -> str:
         state = self._clusters[cluster]
@@ -166,9 +212,8 @@ class InMemoryIndex:
             state.absorbed = []
 
     def add(self, entry: Entry, identifiers: Sequence[str], links: Sequence[Link]) -> None:
-        self._entries[entry.tip_id] = entry
+        self._tips.add(entry, identifiers)
         self._links[entry.tip_id] = list(links)
-        self._fingerprints.add(entry.fingerprint, entry)
         state = self._clusters[entry.cluster]
         state.members.append(entry.tip_id)
         state.first_seen = _earliest(state.first_seen, entry.received_at)
@@ -177,12 +222,6 @@ class InMemoryIndex:
             self._entries[entry.duplicate_of].duplicate_count += 1
             return
         state.size += 1
-        if entry.cell is not None:
-            self._cells.add((entry.cell, entry.family), entry)
-        if entry.place:
-            self._places.add((entry.place, entry.family), entry)
-        for key in identifiers:
-            self._identifiers.add(key, entry)
         self._keys_of[entry.tip_id] = tuple(identifiers)
 
 
