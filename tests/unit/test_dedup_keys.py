@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import unicodedata
 from datetime import UTC, datetime
 
 import pytest
@@ -37,6 +38,31 @@ def test_description_normalisation_folds_unicode() -> None:
     # Full-width letters, a ligature and curly apostrophes fold to plain text.
     assert normalise_text("ＤＥＡＬＩＮＧ at Tesco’s ﬁre exit") == "dealing at tescos fire exit"
     assert normalise_text("STRASSE") == normalise_text("straße")
+
+
+def _folded_per_character(text: str) -> str:
+    # The rule spelled out one character at a time: apostrophes vanish, punctuation and
+    # spacing become one space.
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    out = []
+    for ch in folded:
+        if ch in "'\u2018\u2019\u02bc\uff07`":
+            continue
+        out.append(" " if unicodedata.category(ch).startswith("P") or ch.isspace() else ch)
+    return " ".join("".join(out).split())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=40) | st.text(max_size=20))
+def test_plain_text_folds_as_the_rule_says_character_by_character(text: str) -> None:
+    # ASCII text takes a faster path (one translation); it must fold exactly like the rule.
+    assert normalise_text(text) == _folded_per_character(text)
+
+
+def test_symbols_stay_and_punctuation_goes() -> None:
+    assert (
+        normalise_text("£20 a bag + 1 free @ the $hop | ok?") == "£20 a bag + 1 free the $hop | ok"
+    )
 
 
 def test_fingerprint_is_keyed_and_normalised() -> None:

@@ -95,6 +95,8 @@ class LiteralIndex:
         self._exact: dict[re.Pattern[str], Requirement] = {}
         self._folded: dict[re.Pattern[str], Requirement] = {}
         self._automaton = ahocorasick.Automaton()
+        # For each required string, the patterns it can let through.
+        self._needing: dict[str, set[re.Pattern[str]]] = {}
         for regex in patterns:
             need = required_literals(regex)
             if need is None:
@@ -102,6 +104,7 @@ class LiteralIndex:
             (self._folded if regex.flags & re.IGNORECASE else self._exact)[regex] = need
             for word in need:
                 self._automaton.add_word(word, word)
+                self._needing.setdefault(word, set()).add(regex)
         self._all = self._exact | self._folded
         self._empty = not self._all
         if not self._empty:
@@ -113,24 +116,23 @@ class LiteralIndex:
     def screen(self, text: str) -> Screen:
         """Which indexed patterns could match `text` (the tip's lowered text)."""
         if self._empty:
-            return Screen({}, frozenset())
-        present = frozenset(word for _, word in self._automaton.iter(text))
-        if text.isascii():
-            return Screen(self._all, present)
+            return Screen(frozenset())
+        present = {word for _, word in self._automaton.iter(text)}
         # Outside ASCII, case-insensitive patterns fold letters lower() leaves alone: run them.
-        return Screen(self._exact, present)
+        indexed = self._all if text.isascii() else self._exact
+        possible = set().union(*(self._needing[word] for word in present))
+        return Screen(frozenset(indexed.keys() - possible))
 
 
 class Screen:
-    """The required strings present in one text."""
+    """The indexed patterns one text lacks every required string of."""
 
-    __slots__ = ("_need", "_present")
+    __slots__ = ("ruled_out",)
 
-    def __init__(self, need: dict[re.Pattern[str], Requirement], present: frozenset[str]) -> None:
-        self._need = need
-        self._present = present
+    def __init__(self, ruled_out: frozenset[re.Pattern[str]]) -> None:
+        # Read directly by the scan of every phrase list, so a check is one set lookup.
+        self.ruled_out = ruled_out
 
     def cannot_match(self, regex: re.Pattern[str]) -> bool:
         """True when the pattern needs a string the text lacks, so a scan would find nothing."""
-        need = self._need.get(regex)
-        return need is not None and need.isdisjoint(self._present)
+        return regex in self.ruled_out

@@ -160,7 +160,7 @@ class Document:
     def find(self, cue: Cue) -> list[Hit]:
         """Every match of a cue in the fields it applies to."""
         hits: list[Hit] = []
-        if self.screen.cannot_match(cue.regex):
+        if cue.regex in self.screen.ruled_out:
             return hits
         for name, start, end in self.spans:
             if name not in cue.fields:

@@ -13,18 +13,25 @@ _NON_ALNUM = re.compile(r"[^0-9A-Z]")
 _MIN_PHONE_DIGITS = 7
 
 
+def _folded_char(ch: str) -> str:
+    """What one case-folded character becomes: nothing, a space, or itself."""
+    if ch in _APOSTROPHES:
+        return ""
+    if unicodedata.category(ch).startswith("P") or ch.isspace():
+        return " "
+    return ch
+
+
+# Most tips are plain ASCII: one translate call does for them what the loop does per character.
+_ASCII = str.maketrans({chr(i): _folded_char(chr(i)) for i in range(128)})
+
+
 def normalise_text(text: str) -> str:
     """Return text folded for comparison: NFKC, case-folded, punctuation and spacing removed."""
     folded = unicodedata.normalize("NFKC", text).casefold()
-    out: list[str] = []
-    for ch in folded:
-        if ch in _APOSTROPHES:
-            continue
-        if unicodedata.category(ch).startswith("P") or ch.isspace():
-            out.append(" ")
-        else:
-            out.append(ch)
-    return " ".join("".join(out).split())
+    if folded.isascii():
+        return " ".join(folded.translate(_ASCII).split())
+    return " ".join("".join(map(_folded_char, folded)).split())
 
 
 def normalise_phone(raw: str) -> str | None:
