@@ -42,6 +42,7 @@ from shared.domain.dedup.geo import EARTH_RADIUS_M
 from shared.domain.dedup.memory import IndexedTips
 from shared.domain.dedup.rules import NEAR_M, TOLERANCE_M
 from shared.domain.dedup.store import Candidate, cluster_id, cluster_number
+from shared.domain.grade import CORROBORATED_CLUSTER
 from shared.domain.model import Corroboration, Family, Reason
 from shared.store.dedup import DedupCluster, DedupEntry, DedupIdentifier, DedupLink
 from shared.store.pipelining import driver_of, pipelined, rows_of
@@ -485,6 +486,10 @@ class SqlDedupIndex:
         self.deferred = deferred
         self.numbers = numbers if deferred is not None else None
         self._ahead: _Prefetched | None = None
+        # The distinct tips of clusters under the corroborated size that the last merge joined:
+        # the only members a merge can lift out of the lowest grade (the others' grades already
+        # count a corroborated cluster).
+        self.merged_uncorroborated: list[str] = []
         # After read_ahead: each waiting tip's answers, the clusters they name (kept current as
         # the batch writes) and the batch's tips decided so far, which the answers cannot hold.
         self._batch: dict[str, _Prefetched] = {}
@@ -677,11 +682,20 @@ class SqlDedupIndex:
             # The clusters' rows are read below: the batch's writes so far go out first.
             with pipelined(self.session):
                 send_index_writes(self.session, self.deferred)
-        rows = self.session.execute(
-            select(_C.c.id, _C.c.size, _C.c.first_seen, _C.c.last_seen).where(
-                _C.c.id.in_([keep_n, *gone])
+        found = self.session.execute(
+            select(_C.c.id, _C.c.size, _C.c.first_seen, _C.c.last_seen, _E.c.tip_id)
+            .outerjoin(
+                _E,
+                and_(
+                    _E.c.cluster_id == _C.c.id,
+                    _C.c.size < CORROBORATED_CLUSTER,
+                    _E.c.duplicate_of.is_(None),
+                ),
             )
+            .where(_C.c.id.in_([keep_n, *gone]))
         ).all()
+        self.merged_uncorroborated = [r.tip_id for r in found if r.tip_id is not None]
+        rows = list({r.id: r for r in found}.values())
         size = sum(r.size for r in rows)
         firsts = [r.first_seen for r in rows if r.first_seen is not None]
         lasts = [r.last_seen for r in rows if r.last_seen is not None]

@@ -547,8 +547,8 @@ ACTIVITIES = [
 ]
 
 
-def store(ctx: RouterContext, description: str) -> str:
-    body = {"description": description, "location": WHERE}
+def store(ctx: RouterContext, description: str, where: dict[str, Any] = WHERE) -> str:
+    body = {"description": description, "location": where}
     return store_tip(
         ctx.sessions,
         submission=TipSubmission.model_validate(body),
@@ -787,6 +787,34 @@ def test_a_cluster_corroborated_within_one_batch_lifts_its_earlier_members(
     assert [decisions[t].priority for t in ids] == ["P3", "P3", "P3"]
     assert decisions[ids[0]].reasons[-1]["rule"] == "priority.corroborated"
     assert regraded == {ids[0], ids[1]}
+
+
+def test_a_merge_lifts_the_members_of_the_clusters_not_yet_corroborated(
+    router: RouterContext,
+) -> None:
+    """A tip between a corroborated cluster and a lone P4 tip joins them: the lone tip is
+    raised to P3; the corroborated cluster's members are not regraded again."""
+    west, east = {"lat": 52.2300, "lon": 0.1200}, {"lat": 52.2300, "lon": 0.1265}  # ~440 m
+    middle = {"lat": 52.2300, "lon": 0.12325}
+    smoking = [
+        "Strong smell of cannabis from people smoking on the benches",
+        "Group smoking weed by the benches again, the smell is awful",
+        "Cannabis smoke all evening from the lads on the benches",
+    ]
+    big = [store(router, text, where=west) for text in smoking]
+    lone = store(router, "People smoking cannabis in the bus shelter every night", where=east)
+    assert process_tips(router, [*big, lone]) == dict.fromkeys([*big, lone], "routed")
+    joining = store(router, "Weed being smoked on the green between the two", where=middle)
+    assert process_tips(router, [joining]) == {joining: "routed"}
+    with router.sessions() as db:
+        items = dict(db.execute(select(QueueItem.tip_id, QueueItem.priority)).tuples().all())
+        clusters = {d.tip_id: d.cluster_id for d in db.scalars(select(Decision))}
+        regraded = Counter(
+            db.scalars(select(AuditEvent.tip_id).where(AuditEvent.action == "regraded"))
+        )
+    assert clusters[joining] == clusters[big[0]] != clusters[lone]  # the lone one joined later
+    assert items == dict.fromkeys([*big, lone, joining], "P3")
+    assert regraded == Counter({big[0]: 1, big[1]: 1, lone: 1})
 
 
 # ----- e) a failing batch splits into single-tip tasks ----------------------------------------

@@ -21,7 +21,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from services.router.context import RouterContext
-from services.router.pipeline.regrade import needs_regrade, regrade_cluster
+from services.router.pipeline.regrade import merged, needs_regrade, regrade_cluster
 from shared.domain.dedup import DedupKeys
 from shared.domain.facts import facts_from_submission
 from shared.domain.model import Decision as DomainDecision
@@ -265,6 +265,7 @@ def _decide(
             cluster_id=corroboration.cluster or "",
             size=corroboration.cluster_size,
             now=now,
+            only=index.merged_uncorroborated if merged(corroboration) else None,
         )
     return decision, outcome
 

@@ -7,40 +7,59 @@ earlier P4 member into a P3, and only then are the members looked at.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shared.domain.dedup.rules import MERGE
 from shared.domain.dedup.store import cluster_number
-from shared.domain.grade import grade
+from shared.domain.grade import CORROBORATED_CLUSTER, grade
 from shared.domain.model import Corroboration
 from shared.store import audit
 from shared.store.dedup import DedupEntry
 from shared.store.models import Decision, QueueItem
 
-CORROBORATED = 3
+CORROBORATED = CORROBORATED_CLUSTER
+
+
+def merged(corroboration: Corroboration) -> bool:
+    """True when this tip joined clusters together."""
+    return any(reason.rule == MERGE for reason in corroboration.reasons)
 
 
 def needs_regrade(corroboration: Corroboration) -> bool:
     """True when this tip may have lifted earlier members of its cluster out of P4."""
     if corroboration.cluster is None or corroboration.cluster_size < CORROBORATED:
         return False
-    merged = any(reason.rule == MERGE for reason in corroboration.reasons)
-    return merged or corroboration.cluster_size == CORROBORATED
+    return merged(corroboration) or corroboration.cluster_size == CORROBORATED
 
 
-def regrade_cluster(session: Session, *, cluster_id: str, size: int, now: datetime) -> None:
+def regrade_cluster(
+    session: Session,
+    *,
+    cluster_id: str,
+    size: int,
+    now: datetime,
+    only: Sequence[str] | None = None,
+) -> None:
     """Raise open P4 items of a corroborated cluster's members to P3, with a reason each.
 
     `cluster_id` and `size` are the current cluster and its size as the corroboration just
-    decided under the dedup lock reports them, so neither is read back.
+    decided under the dedup lock reports them, so neither is read back. With `only`, just
+    those members are looked at (after a merge, the tips of the clusters that were not yet
+    corroborated: a busy cluster's thousands of members need no look).
     """
-    if size < CORROBORATED:
+    if size < CORROBORATED or (only is not None and not only):
         return
-    members = select(DedupEntry.tip_id).where(
-        DedupEntry.cluster_id == cluster_number(cluster_id), DedupEntry.duplicate_of.is_(None)
+    members: Any = (
+        list(only)
+        if only is not None
+        else select(DedupEntry.tip_id).where(
+            DedupEntry.cluster_id == cluster_number(cluster_id), DedupEntry.duplicate_of.is_(None)
+        )
     )
     rows = session.execute(
         select(QueueItem, Decision)
