@@ -519,6 +519,7 @@ class SqlDedupIndex:
 
     def corroborate(self, keys: DedupKeys) -> Corroboration:
         """Decide and record a tip; a second call for the same tip id changes nothing."""
+        self.merged_uncorroborated = []
         ahead = self._batch.pop(keys.tip_id, None)
         if ahead is not None:
             self._ahead = ahead

@@ -148,10 +148,12 @@ def _process(ctx: RouterContext, tip_ids: list[str], take_waiting: int) -> dict[
             numbers = ClusterNumbers(session, block=len(claimed))
         writes = _Writes()
         index = SqlDedupIndex(session, locked=True, deferred=writes.index, numbers=numbers)
-        mine = [item for item in assessed if item[0].id in claimed]
-        for row, _, _ in assessed:
-            if row.id not in claimed and row.id in outcomes:
-                outcomes[row.id] = "already_processed"
+        mine = []
+        for item in assessed:
+            if item[0].id in claimed:
+                mine.append(item)
+            elif item[0].id in outcomes:
+                outcomes[item[0].id] = "already_processed"
         # Every claimed tip's lookups in one exchange; each tip also sees those decided before it.
         index.read_ahead([keys for _, _, keys in mine])
         for row, assessment, keys in mine:
